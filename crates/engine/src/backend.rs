@@ -1,0 +1,61 @@
+//! The seam between the NAPI layer and an isolation technology.
+
+use std::sync::Arc;
+
+use crate::config::SandboxConfig;
+use crate::error::Result;
+use crate::protocol::HostModuleDecl;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendKind {
+    /// A jailed child process running the runtime natively.
+    Process,
+    /// A Hyperlight micro-VM.
+    Hypervisor,
+}
+
+impl BackendKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackendKind::Process => "process",
+            BackendKind::Hypervisor => "hypervisor",
+        }
+    }
+}
+
+/// Host functions as the engine sees them: names to declare in the guest,
+/// and a way to call one with the guest's JSON argument array.
+pub trait HostDispatch: Send + Sync {
+    fn modules(&self) -> Vec<HostModuleDecl>;
+    /// Returns the JSON text of the result, or the error message for the guest.
+    fn call(&self, module: &str, function: &str, args_json: String) -> std::result::Result<String, String>;
+}
+
+pub struct NoHostFunctions;
+
+impl HostDispatch for NoHostFunctions {
+    fn modules(&self) -> Vec<HostModuleDecl> {
+        Vec::new()
+    }
+    fn call(&self, module: &str, function: &str, _args: String) -> std::result::Result<String, String> {
+        Err(format!("no host function {module}.{function} is registered"))
+    }
+}
+
+pub trait Backend: Send + Sync {
+    fn kind(&self) -> BackendKind;
+    /// `ProtoJSSandbox.loadRuntime()`: a guest with the runtime up and the
+    /// host functions declared, but no handlers yet.
+    fn load_runtime(&self, config: SandboxConfig, host: Arc<dyn HostDispatch>) -> Result<Box<dyn GuestSandbox>>;
+}
+
+/// One guest, driven from a single thread (its [`crate::worker::SandboxWorker`]).
+pub trait GuestSandbox: Send {
+    /// Registers modules and compiles handlers. On failure the guest is reset
+    /// to its just-loaded state, so the caller can fix the source and retry.
+    fn load(&mut self, modules: &[(String, String)], handlers: &[(String, String)]) -> Result<()>;
+    fn call(&mut self, handler: &str, event_json: &str, gc: bool) -> Result<String>;
+    /// Back to the state `load_runtime` produced: no handlers, no modules, not poisoned.
+    fn unload(&mut self) -> Result<()>;
+    fn poisoned(&self) -> bool;
+}

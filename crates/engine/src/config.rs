@@ -1,0 +1,125 @@
+//! Sandbox sizes and the validation of every name and number a user hands us.
+//! Both backends and the NAPI layer share these rules, so an error reads the
+//! same whichever path found it.
+
+use crate::error::{Error, Result};
+
+const KIB: u64 = 1024;
+const MIB: u64 = 1024 * KIB;
+const GIB: u64 = 1024 * MIB;
+
+/// Guest sizes, in bytes. On the process backend the heap bounds the QuickJS
+/// heap, the scratch size its stack, and the buffers the largest event and
+/// result that may cross the boundary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SandboxConfig {
+    pub heap_size: u64,
+    pub scratch_size: u64,
+    pub input_buffer_size: u64,
+    pub output_buffer_size: u64,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            heap_size: 64 * MIB,
+            scratch_size: MIB,
+            input_buffer_size: 4 * MIB,
+            output_buffer_size: 4 * MIB,
+        }
+    }
+}
+
+/// Which size a setter is validating; it names the setter in errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SizeKind {
+    Heap,
+    Scratch,
+    InputBuffer,
+    OutputBuffer,
+}
+
+impl SizeKind {
+    fn setter(self) -> &'static str {
+        match self {
+            SizeKind::Heap => "setHeapSize",
+            SizeKind::Scratch => "setScratchSize",
+            SizeKind::InputBuffer => "setInputBufferSize",
+            SizeKind::OutputBuffer => "setOutputBufferSize",
+        }
+    }
+
+    /// Above these the request is surely a mistake (and on the process
+    /// backend, larger values could not be honoured anyway).
+    pub fn max(self) -> u64 {
+        match self {
+            SizeKind::Heap => 16 * GIB,
+            SizeKind::Scratch => 256 * MIB,
+            SizeKind::InputBuffer | SizeKind::OutputBuffer => GIB,
+        }
+    }
+}
+
+impl SandboxConfig {
+    /// Validates a size as it arrives from JS (a double) and stores it.
+    pub fn set(&mut self, kind: SizeKind, bytes: f64) -> Result<()> {
+        let setter = kind.setter();
+        let max = kind.max();
+        if !bytes.is_finite() || bytes.fract() != 0.0 {
+            return Err(Error::invalid_arg(format!(
+                "{setter}: size must be a whole number of bytes, got {bytes}"
+            )));
+        }
+        if bytes <= 0.0 {
+            return Err(Error::invalid_arg(format!("{setter}: size must be > 0, got {bytes}")));
+        }
+        if bytes > max as f64 {
+            return Err(Error::invalid_arg(format!(
+                "{setter}: size {bytes} is larger than the maximum of {max} bytes"
+            )));
+        }
+        let bytes = bytes as u64;
+        match kind {
+            SizeKind::Heap => self.heap_size = bytes,
+            SizeKind::Scratch => self.scratch_size = bytes,
+            SizeKind::InputBuffer => self.input_buffer_size = bytes,
+            SizeKind::OutputBuffer => self.output_buffer_size = bytes,
+        }
+        Ok(())
+    }
+}
+
+/// Handler routing keys, module names and namespaces, host module and
+/// function names: non-empty, and (where they become part of an import
+/// specifier) free of the ':' that separates namespace from name.
+pub fn validate_name(what: &str, name: &str) -> Result<()> {
+    if name.trim().is_empty() {
+        return Err(Error::invalid_arg(format!("{what} must not be empty")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_must_be_positive_whole_and_bounded() {
+        let mut c = SandboxConfig::default();
+        for bad in [0.0, -1.0, 1.5, f64::NAN, f64::INFINITY, 1e30] {
+            let err = c.set(SizeKind::Heap, bad).unwrap_err();
+            assert_eq!(err.code, crate::ErrorCode::InvalidArg, "{bad}");
+            assert!(err.message.starts_with("setHeapSize"), "{}", err.message);
+        }
+        c.set(SizeKind::OutputBuffer, 4096.0).unwrap();
+        assert_eq!(c.output_buffer_size, 4096);
+        assert_eq!(c, SandboxConfig { output_buffer_size: 4096, ..Default::default() });
+    }
+
+    #[test]
+    fn empty_names_are_refused() {
+        assert!(validate_name("handler name", "").is_err());
+        assert!(validate_name("handler name", "  ").is_err());
+        assert!(validate_name("handler name", "ok").is_ok());
+    }
+}

@@ -1,0 +1,18 @@
+//! The engine behind `@hyperlight/js-host-api`: what a sandbox is, independent
+//! of Node and of how the guest is isolated.
+//!
+//! The NAPI layer drives a [`GuestSandbox`] made by a [`Backend`]; each
+//! sandbox lives on its own [`worker::SandboxWorker`] thread so its calls run
+//! in order and off the Node event loop.
+
+pub mod backend;
+pub mod config;
+pub mod error;
+pub mod process;
+pub mod protocol;
+pub mod registry;
+pub mod worker;
+
+pub use backend::{Backend, BackendKind, GuestSandbox, HostDispatch, NoHostFunctions};
+pub use config::{SandboxConfig, SizeKind};
+pub use error::{Error, ErrorCode, Result};

@@ -1,0 +1,168 @@
+//! One live guest process as the host holds it: its socket, and a pidfd that
+//! names it without the races of a bare pid (signals, CPU clock, reaping).
+
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::net::UnixStream;
+use std::sync::mpsc;
+use std::sync::OnceLock;
+
+use crate::error::{Error, Result};
+use crate::protocol::{Channel, ProtocolError, Reply};
+
+pub struct GuestProcess {
+    pub pid: i32,
+    /// Only `None` once `finish` or `drop` has taken it to reap the process.
+    pidfd: Option<OwnedFd>,
+    pub chan: Channel,
+}
+
+impl GuestProcess {
+    /// Takes over a freshly forked guest from the socket its parent sent us,
+    /// once it reports `Ready`. Its pid comes from the kernel (SCM_CREDENTIALS),
+    /// not from anything a guest says, and must be a child of this process:
+    /// a compromised guest cannot make us signal or reap a stranger.
+    pub fn adopt(sock: OwnedFd, max_frame: usize) -> Result<Self> {
+        let mut chan = Channel::new(UnixStream::from(sock), max_frame);
+        chan.pass_credentials()
+            .map_err(|e| Error::internal(format!("could not enable SO_PASSCRED: {e}")))?;
+        match chan.recv::<Reply>() {
+            Ok(Reply::Ready) => {}
+            Ok(Reply::Failed(f)) => return Err(Error::internal(format!("the guest failed to start: {}", f.message))),
+            Ok(other) => return Err(Error::internal(format!("the guest sent {other:?} instead of Ready"))),
+            Err(e) => return Err(Error::internal(format!("the guest failed to start: {e}"))),
+        }
+        let pid = chan
+            .peer_pid()
+            .filter(|pid| *pid > 0)
+            .ok_or_else(|| Error::internal("the guest's credentials did not arrive with its first frame"))?;
+        let pidfd = pidfd_open(pid).map_err(|e| Error::internal(format!("pidfd_open({pid}): {e}")))?;
+        if let Err(e) = waitid_pidfd(pidfd.as_raw_fd(), libc::WEXITED | libc::WNOHANG | libc::WNOWAIT) {
+            return Err(Error::internal(format!("guest pid {pid} is not a child of this process: {e}")));
+        }
+        Ok(Self { pid, pidfd: Some(pidfd), chan })
+    }
+
+    pub fn pidfd(&self) -> RawFd {
+        self.pidfd.as_ref().map_or(-1, |fd| fd.as_raw_fd())
+    }
+
+    pub fn kill(&self) {
+        kill_pidfd(self.pidfd());
+    }
+
+    /// Whether the process has exited (without reaping it).
+    pub fn has_exited(&self) -> bool {
+        let mut pfd = libc::pollfd { fd: self.pidfd(), events: libc::POLLIN, revents: 0 };
+        // SAFETY: one valid pollfd, zero timeout.
+        let n = unsafe { libc::poll(&mut pfd, 1, 0) };
+        n > 0 && pfd.revents & libc::POLLIN != 0
+    }
+
+    /// Waits for the process to end (killing it first) and says how it ended.
+    pub fn finish(mut self) -> String {
+        self.kill();
+        let pidfd = self.pidfd.take().expect("pidfd present until finish or drop");
+        match waitid_pidfd(pidfd.as_raw_fd(), libc::WEXITED) {
+            Ok(info) => describe_exit(&info),
+            Err(e) => format!("could not be waited for ({e})"),
+        }
+    }
+
+    /// How the process ended, waiting for it to do so, without reaping it.
+    pub fn exit_description(&self) -> String {
+        match waitid_pidfd(self.pidfd(), libc::WEXITED | libc::WNOWAIT) {
+            Ok(info) => describe_exit(&info),
+            Err(e) => format!("could not be waited for ({e})"),
+        }
+    }
+}
+
+impl Drop for GuestProcess {
+    fn drop(&mut self) {
+        if let Some(fd) = self.pidfd.take() {
+            kill_pidfd(fd.as_raw_fd());
+            // Reaping waits for the kernel to tear the process down; do that
+            // off the caller's thread, which may be a JS finalizer.
+            reap_later(fd);
+        }
+    }
+}
+
+fn reap_later(pidfd: OwnedFd) {
+    static REAPER: OnceLock<std::sync::Mutex<mpsc::Sender<OwnedFd>>> = OnceLock::new();
+    let tx = REAPER.get_or_init(|| {
+        let (tx, rx) = mpsc::channel::<OwnedFd>();
+        std::thread::Builder::new()
+            .name("hyperlight-js-reaper".into())
+            .spawn(move || {
+                for fd in rx {
+                    let _ = waitid_pidfd(fd.as_raw_fd(), libc::WEXITED);
+                }
+            })
+            .expect("start reaper thread");
+        std::sync::Mutex::new(tx)
+    });
+    let _ = tx.lock().unwrap_or_else(|p| p.into_inner()).send(pidfd);
+}
+
+pub fn pidfd_open(pid: i32) -> io::Result<OwnedFd> {
+    // SAFETY: plain syscall; the result is a new descriptor we own.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+}
+
+pub fn kill_pidfd(pidfd: RawFd) {
+    // SAFETY: plain syscall on a descriptor we own; failure (already dead) is fine.
+    unsafe {
+        libc::syscall(libc::SYS_pidfd_send_signal, pidfd, libc::SIGKILL, std::ptr::null::<libc::siginfo_t>(), 0);
+    }
+}
+
+fn waitid_pidfd(pidfd: RawFd, options: libc::c_int) -> io::Result<libc::siginfo_t> {
+    loop {
+        // SAFETY: zeroed siginfo is a valid out-parameter.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        let rc = unsafe { libc::waitid(libc::P_PIDFD, pidfd as libc::id_t, &mut info, options) };
+        if rc == 0 {
+            return Ok(info);
+        }
+        let err = io::Error::last_os_error();
+        if err.kind() != io::ErrorKind::Interrupted {
+            return Err(err);
+        }
+    }
+}
+
+fn describe_exit(info: &libc::siginfo_t) -> String {
+    // SAFETY: waitid filled a SIGCHLD siginfo.
+    let status = unsafe { info.si_status() };
+    match info.si_code {
+        libc::CLD_EXITED => format!("exited with status {status}"),
+        libc::CLD_KILLED | libc::CLD_DUMPED => {
+            let name = nix::sys::signal::Signal::try_from(status).map(|s| s.as_str()).unwrap_or("unknown");
+            if status == libc::SIGSYS {
+                format!("was killed by signal {status} ({name}): it broke the sandbox's system-call policy")
+            } else {
+                format!("was killed by signal {status} ({name})")
+            }
+        }
+        _ => "is still running".to_string(),
+    }
+}
+
+/// Turns a failure to talk to a guest into the user's error.
+pub fn guest_gone(guest: &GuestProcess, during: &str, err: &ProtocolError) -> Error {
+    match err {
+        ProtocolError::Closed => Error::guest_abort(format!(
+            "the guest process died {during}: it {}",
+            guest.exit_description()
+        )),
+        other => Error::guest_abort(format!(
+            "the guest broke the protocol {during} ({other}); it was stopped"
+        )),
+    }
+}

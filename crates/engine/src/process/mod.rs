@@ -1,0 +1,29 @@
+//! The process backend: each sandbox is a child process running
+//! `hyperlight-js-runtime` natively, forked from a pre-initialised template.
+
+mod guest_process;
+mod launcher;
+mod sandbox;
+
+use std::sync::Arc;
+
+pub use launcher::{set_guest_image, template_pid, GuestImage};
+pub use sandbox::ProcessSandbox;
+
+use crate::backend::{Backend, BackendKind, GuestSandbox, HostDispatch};
+use crate::config::SandboxConfig;
+use crate::error::Result;
+use crate::protocol::SandboxInit;
+
+pub struct ProcessBackend;
+
+impl Backend for ProcessBackend {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Process
+    }
+
+    fn load_runtime(&self, config: SandboxConfig, host: Arc<dyn HostDispatch>) -> Result<Box<dyn GuestSandbox>> {
+        let init = SandboxInit { config, host_modules: host.modules() };
+        Ok(Box::new(ProcessSandbox::new(init, host)?))
+    }
+}

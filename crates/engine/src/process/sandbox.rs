@@ -1,0 +1,124 @@
+//! `GuestSandbox` for the process backend: requests over the socket, host
+//! calls answered in place, and a dead or misbehaving guest turned into a
+//! poisoned sandbox rather than a host failure.
+
+use std::sync::Arc;
+
+use crate::backend::{GuestSandbox, HostDispatch};
+use crate::error::{Error, Result};
+use crate::process::guest_process::{guest_gone, GuestProcess};
+use crate::process::launcher::spawn_sandbox;
+use crate::protocol::{FailureKind, GuestFailure, Reply, Request, SandboxInit};
+
+pub struct ProcessSandbox {
+    guest: GuestProcess,
+    init: SandboxInit,
+    host: Arc<dyn HostDispatch>,
+    /// Why the sandbox is poisoned, if it is.
+    poison: Option<String>,
+}
+
+impl ProcessSandbox {
+    pub fn new(init: SandboxInit, host: Arc<dyn HostDispatch>) -> Result<Self> {
+        let guest = spawn_sandbox(&init)?;
+        Ok(Self { guest, init, host, poison: None })
+    }
+
+    pub fn guest_pid(&self) -> i32 {
+        self.guest.pid
+    }
+
+    fn check_usable(&mut self) -> Result<()> {
+        if self.poison.is_none() && self.guest.has_exited() {
+            self.poison = Some(format!("its guest process {}", self.guest.exit_description()));
+        }
+        match &self.poison {
+            Some(why) => Err(Error::poisoned(format!(
+                "the sandbox is poisoned ({why}); call restore(snapshot) or unload() to use it again"
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// Stops the guest after it died or misbehaved, and remembers why.
+    fn poison_with(&mut self, err: Error) -> Error {
+        self.guest.kill();
+        self.poison = Some(err.message.clone());
+        err
+    }
+
+    fn request(&mut self, req: &Request, during: &str) -> Result<Reply> {
+        let sent = self.guest.chan.send(req);
+        let reply = sent.and_then(|_| self.guest.chan.recv::<Reply>());
+        reply.map_err(|e| {
+            let err = guest_gone(&self.guest, during, &e);
+            self.poison_with(err)
+        })
+    }
+}
+
+fn failure_error(f: GuestFailure) -> Error {
+    match f.kind {
+        FailureKind::Exception => Error::guest_abort(f.message),
+        FailureKind::Load | FailureKind::UnknownHandler | FailureKind::OutputTooLarge => Error::invalid_arg(f.message),
+        FailureKind::Internal => Error::internal(f.message),
+    }
+}
+
+impl GuestSandbox for ProcessSandbox {
+    fn load(&mut self, modules: &[(String, String)], handlers: &[(String, String)]) -> Result<()> {
+        self.check_usable()?;
+        let req = Request::Load { modules: modules.to_vec(), handlers: handlers.to_vec() };
+        let result = match self.request(&req, "while loading handlers")? {
+            Reply::Loaded => Ok(()),
+            Reply::Failed(f) => Err(failure_error(f)),
+            other => Err(self.poison_with(Error::guest_abort(format!("the guest answered Load with {other:?}")))),
+        };
+        if result.is_err() {
+            // Half-registered handlers must not linger into the next attempt.
+            self.unload()?;
+        }
+        result
+    }
+
+    fn call(&mut self, handler: &str, event_json: &str, gc: bool) -> Result<String> {
+        self.check_usable()?;
+        let limit = self.init.config.input_buffer_size;
+        if event_json.len() as u64 > limit {
+            return Err(Error::invalid_arg(format!(
+                "the event is {} bytes of JSON, larger than the input buffer of {limit} bytes (setInputBufferSize)",
+                event_json.len()
+            )));
+        }
+        let during = format!("while running handler '{handler}'");
+        let req = Request::Call { handler: handler.to_string(), event: event_json.to_string(), gc };
+        let mut reply = self.request(&req, &during)?;
+        loop {
+            match reply {
+                Reply::Returned(json) => return Ok(json),
+                Reply::Failed(f) => return Err(failure_error(f)),
+                Reply::HostCall { module, function, args } => {
+                    let answer = self.host.call(&module, &function, args);
+                    reply = self.request(&Request::HostResult(answer), &during)?;
+                }
+                other => {
+                    return Err(self.poison_with(Error::guest_abort(format!(
+                        "the guest answered a call with {other:?}; it was stopped"
+                    ))))
+                }
+            }
+        }
+    }
+
+    fn unload(&mut self) -> Result<()> {
+        let fresh = spawn_sandbox(&self.init)?;
+        // The old guest is killed and reaped when it drops.
+        self.guest = fresh;
+        self.poison = None;
+        Ok(())
+    }
+
+    fn poisoned(&self) -> bool {
+        self.poison.is_some()
+    }
+}

@@ -1,0 +1,156 @@
+//! The process backend end to end: a real guest process per sandbox.
+//! Needs the guest executable built first (`cargo build -p hyperlight-js-guest`;
+//! `npm test` does it).
+
+use std::sync::{Arc, Mutex};
+
+use hyperlight_js_engine::process::ProcessBackend;
+use hyperlight_js_engine::protocol::HostModuleDecl;
+use hyperlight_js_engine::{Backend, ErrorCode, GuestSandbox, HostDispatch, NoHostFunctions, SandboxConfig};
+
+fn sandbox_with(config: SandboxConfig, host: Arc<dyn HostDispatch>) -> Box<dyn GuestSandbox> {
+    ProcessBackend.load_runtime(config, host).expect("guest starts")
+}
+
+fn sandbox() -> Box<dyn GuestSandbox> {
+    sandbox_with(SandboxConfig::default(), Arc::new(NoHostFunctions))
+}
+
+fn h(name: &str, src: &str) -> Vec<(String, String)> {
+    vec![(name.to_string(), src.to_string())]
+}
+
+#[test]
+fn runs_a_handler_and_keeps_state_between_calls() {
+    let mut sb = sandbox();
+    sb.load(&[], &h("count", "let n = 0; function handler(e) { n += e.by; return { n }; }")).unwrap();
+    assert_eq!(sb.call("count", r#"{"by":2}"#, true).unwrap(), r#"{"n":2}"#);
+    assert_eq!(sb.call("count", r#"{"by":3}"#, false).unwrap(), r#"{"n":5}"#);
+}
+
+#[test]
+fn a_throwing_handler_is_an_error_and_the_sandbox_survives() {
+    let mut sb = sandbox();
+    sb.load(&[], &h("boom", "function handler(e) { if (e.fail) throw new Error('kaput'); return 1; }")).unwrap();
+    let err = sb.call("boom", r#"{"fail":true}"#, true).unwrap_err();
+    assert_eq!(err.code, ErrorCode::GuestAbort);
+    assert!(err.message.contains("kaput"), "{}", err.message);
+    assert!(!sb.poisoned());
+    assert_eq!(sb.call("boom", "{}", true).unwrap(), "1");
+}
+
+#[test]
+fn a_syntax_error_fails_load_and_leaves_a_clean_sandbox() {
+    let mut sb = sandbox();
+    let err = sb.load(&[], &h("bad", "function handler(e) { return e +; }")).unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidArg);
+    assert!(err.message.contains("handler 'bad'") && err.message.contains("unexpected token"), "{}", err.message);
+    sb.load(&[], &h("good", "function handler(e) { return 'ok'; }")).unwrap();
+    assert_eq!(sb.call("good", "null", true).unwrap(), "\"ok\"");
+}
+
+#[test]
+fn oversized_event_and_result_are_refused_with_both_sizes() {
+    let config = SandboxConfig { input_buffer_size: 1000, output_buffer_size: 2000, ..Default::default() };
+    let mut sb = sandbox_with(config, Arc::new(NoHostFunctions));
+    sb.load(&[], &h("echo", "function handler(e) { return 'x'.repeat(e.n); }")).unwrap();
+    let big = format!("{{\"pad\":\"{}\"}}", "a".repeat(2000));
+    let err = sb.call("echo", &big, true).unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidArg);
+    assert!(err.message.contains("1000") && err.message.contains(&big.len().to_string()), "{}", err.message);
+    let err = sb.call("echo", r#"{"n":5000}"#, true).unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidArg);
+    assert!(err.message.contains("2000") && err.message.contains("5002"), "{}", err.message);
+    assert_eq!(sb.call("echo", r#"{"n":3}"#, true).unwrap(), "\"xxx\"");
+}
+
+struct Recorder(Mutex<Vec<String>>);
+
+impl HostDispatch for Recorder {
+    fn modules(&self) -> Vec<HostModuleDecl> {
+        vec![HostModuleDecl { name: "math".into(), functions: vec!["add".into(), "fail".into()] }]
+    }
+    fn call(&self, module: &str, function: &str, args: String) -> Result<String, String> {
+        self.0.lock().unwrap().push(format!("{module}.{function}{args}"));
+        match function {
+            "add" => {
+                let v: Vec<f64> = serde_json::from_str(&args).unwrap();
+                Ok((v[0] + v[1]).to_string())
+            }
+            _ => Err("nope".into()),
+        }
+    }
+}
+
+#[test]
+fn host_functions_round_trip_and_errors_reach_the_guest() {
+    let host = Arc::new(Recorder(Mutex::new(vec![])));
+    let mut sb = sandbox_with(SandboxConfig::default(), host.clone());
+    let src = r#"import * as math from "host:math";
+        function handler(e) {
+            let caught = null;
+            try { math.fail(); } catch (err) { caught = err.message; }
+            return { sum: math.add(e.a, e.b), caught };
+        }"#;
+    sb.load(&[], &h("h", src)).unwrap();
+    let out: serde_json::Value = serde_json::from_str(&sb.call("h", r#"{"a":1,"b":41}"#, true).unwrap()).unwrap();
+    assert_eq!(out["sum"], 42.0);
+    assert!(out["caught"].as_str().unwrap().contains("nope"), "{out}");
+    assert_eq!(*host.0.lock().unwrap(), vec!["math.fail[]".to_string(), "math.add[1,41]".to_string()]);
+}
+
+#[test]
+fn a_guest_killed_from_outside_poisons_the_sandbox_and_unload_recovers() {
+    let mut sb = sandbox();
+    sb.load(&[], &h("h", "function handler() { return 1; }")).unwrap();
+    let pid = guest_pid_of(sb.as_mut());
+    unsafe { libc::kill(pid, libc::SIGKILL) };
+    // Give the kernel a moment to finish the process; the check is on state, not speed.
+    for _ in 0..200 {
+        if std::fs::read_to_string(format!("/proc/{pid}/stat")).map(|s| s.contains(") Z")).unwrap_or(true) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let err = sb.call("h", "{}", true).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Poisoned, "{}", err.message);
+    assert!(err.message.contains("SIGKILL"), "{}", err.message);
+    assert!(sb.poisoned());
+    sb.unload().unwrap();
+    assert!(!sb.poisoned());
+    sb.load(&[], &h("h", "function handler() { return 2; }")).unwrap();
+    assert_eq!(sb.call("h", "{}", true).unwrap(), "2");
+}
+
+#[test]
+fn a_crashing_guest_is_a_guest_abort_and_reaped() {
+    let mut sb = sandbox();
+    // JavaScript has no way to crash the runtime on purpose; a fatal signal
+    // stands in. (Not SIGSEGV: Rust's stack-overflow handler swallows a SIGSEGV
+    // that no faulting instruction raised.)
+    sb.load(&[], &h("h", "function handler() { return 1; }")).unwrap();
+    let pid = guest_pid_of(sb.as_mut());
+    unsafe { libc::kill(pid, libc::SIGABRT) };
+    let err = sb.call("h", "{}", true).unwrap_err();
+    assert!(matches!(err.code, ErrorCode::Poisoned | ErrorCode::GuestAbort), "{err:?}");
+    assert!(err.message.contains("SIGABRT"), "{}", err.message);
+    drop(sb);
+    // Reaping happens on a background thread; the zombie must go.
+    let mut gone = false;
+    for _ in 0..400 {
+        if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            gone = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(gone, "guest {pid} was not reaped");
+}
+
+fn guest_pid_of(sb: &mut dyn GuestSandbox) -> i32 {
+    // Sandboxes from this backend are ProcessSandbox; find the pid through /proc
+    // children of this process whose socket we own is overkill — ask the sandbox.
+    let any = sb as *mut dyn GuestSandbox as *mut hyperlight_js_engine::process::ProcessSandbox;
+    // SAFETY: every sandbox in this file comes from ProcessBackend.
+    unsafe { (*any).guest_pid() }
+}

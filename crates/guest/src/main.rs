@@ -1,0 +1,285 @@
+//! The process backend's guest.
+//!
+//! The host starts this executable once, as a template: it initialises the
+//! JavaScript runtime and then waits on fd 3 for requests. Every sandbox is a
+//! fork of an initialised process (the template for a new sandbox, a paused
+//! copy for a snapshot), so the start-up cost of the runtime is paid once.
+//! Forks use `CLONE_PARENT`: every copy is a direct child of the host, which
+//! can then reap it, read its CPU clock and have it die with the host.
+
+use std::cell::RefCell;
+use std::os::fd::{AsFd, FromRawFd};
+use std::os::unix::net::UnixStream;
+use std::sync::atomic::{AtomicPtr, Ordering};
+
+use anyhow::anyhow;
+use hyperlight_js_engine::protocol::{
+    guest_max_frame, Channel, FailureKind, GuestFailure, ProtocolError, Reply, Request, SandboxInit,
+};
+use hyperlight_js_engine::SandboxConfig;
+use hyperlight_js_runtime::rquickjs;
+use hyperlight_js_runtime::JsRuntime;
+
+hyperlight_js_runtime::native_modules! {}
+hyperlight_js_runtime::custom_globals! { capture_runtime }
+
+/// The QuickJS runtime behind the `JsRuntime`, kept so a fresh sandbox can
+/// apply its heap and stack limits (JsRuntime does not expose it).
+static QJS_RUNTIME: AtomicPtr<rquickjs::qjs::JSRuntime> = AtomicPtr::new(std::ptr::null_mut());
+
+fn capture_runtime(ctx: &rquickjs::Ctx<'_>) -> rquickjs::Result<()> {
+    // SAFETY: the context pointer is live for the duration of this call.
+    let rt = unsafe { rquickjs::qjs::JS_GetRuntime(ctx.as_raw().as_ptr()) };
+    QJS_RUNTIME.store(rt, Ordering::Relaxed);
+    Ok(())
+}
+
+/// Module imports that are not user, host or built-in modules would be
+/// resolved against the filesystem by the runtime; a sandbox has none.
+struct NoFilesystem;
+
+impl hyperlight_js_runtime::host::Host for NoFilesystem {
+    fn resolve_module(&self, _base: String, name: String) -> anyhow::Result<String> {
+        Err(anyhow!("module '{name}' is not registered in this sandbox"))
+    }
+    fn load_module(&self, name: String) -> anyhow::Result<String> {
+        Err(anyhow!("module '{name}' is not registered in this sandbox"))
+    }
+}
+
+thread_local! {
+    // The runtime calls host functions from deep inside `run_handler`; they
+    // reach the host through this, the one socket this process talks on.
+    static CHANNEL: RefCell<Option<Channel>> = const { RefCell::new(None) };
+}
+
+fn with_channel<R>(f: impl FnOnce(&mut Channel) -> R) -> R {
+    CHANNEL.with(|c| f(c.borrow_mut().as_mut().expect("channel installed at start")))
+}
+
+/// Anything but an orderly request means the host is gone or confused:
+/// a guest has nobody else to report to, so it leaves.
+fn fatal(err: ProtocolError) -> ! {
+    let code = if matches!(err, ProtocolError::Closed) { 0 } else { 2 };
+    // SAFETY: _exit is always safe to call; skipping atexit handlers is the point.
+    unsafe { libc::_exit(code) }
+}
+
+fn send(reply: &Reply) {
+    if let Err(e) = with_channel(|c| c.send(reply)) {
+        fatal(e)
+    }
+}
+
+fn failure(kind: FailureKind, message: impl Into<String>) -> Reply {
+    Reply::Failed(GuestFailure { kind, message: message.into() })
+}
+
+struct Guest {
+    runtime: JsRuntime,
+    config: SandboxConfig,
+    host_pid: libc::pid_t,
+}
+
+fn main() {
+    // SAFETY: the host hands us exactly one socket, as fd 3, before exec.
+    let sock = unsafe { UnixStream::from_raw_fd(3) };
+    let config = SandboxConfig::default();
+    CHANNEL.with(|c| *c.borrow_mut() = Some(Channel::new(sock, guest_max_frame(&config))));
+    let runtime = match JsRuntime::new(NoFilesystem) {
+        Ok(rt) => rt,
+        Err(e) => {
+            send(&failure(FailureKind::Internal, format!("JavaScript runtime failed to start: {e:#}")));
+            std::process::exit(1);
+        }
+    };
+    // SAFETY: getppid cannot fail.
+    let host_pid = unsafe { libc::getppid() };
+    let mut guest = Guest { runtime, config, host_pid };
+    send(&Reply::Ready);
+    loop {
+        let request = match with_channel(|c| c.recv::<Request>()) {
+            Ok(r) => r,
+            Err(e) => fatal(e),
+        };
+        let reply = guest.handle(request);
+        if let Some(reply) = reply {
+            send(&reply);
+        }
+    }
+}
+
+impl Guest {
+    fn handle(&mut self, request: Request) -> Option<Reply> {
+        match request {
+            Request::Fork { init } => self.fork(init),
+            Request::Load { modules, handlers } => Some(self.load(modules, handlers)),
+            Request::Call { handler, event, gc } => Some(self.call(handler, event, gc)),
+            Request::HostResult(_) => fatal(ProtocolError::Malformed("host result outside a host call".into())),
+        }
+    }
+
+    fn load(&mut self, modules: Vec<(String, String)>, handlers: Vec<(String, String)>) -> Reply {
+        for (name, source) in modules {
+            if let Err(e) = self.runtime.register_module(name.clone(), source) {
+                return failure(FailureKind::Load, format!("module '{name}': {}", describe(&e)));
+            }
+        }
+        for (name, source) in handlers {
+            if let Err(e) = self.runtime.register_handler(name.clone(), source, "/") {
+                return failure(FailureKind::Load, format!("handler '{name}' failed to load: {}", describe(&e)));
+            }
+        }
+        Reply::Loaded
+    }
+
+    fn call(&mut self, handler: String, event: String, gc: bool) -> Reply {
+        match self.runtime.run_handler(handler, event, gc) {
+            Ok(result) if result.len() as u64 > self.config.output_buffer_size => failure(
+                FailureKind::OutputTooLarge,
+                format!(
+                    "the handler's result is {} bytes, larger than the output buffer of {} bytes (setOutputBufferSize)",
+                    result.len(),
+                    self.config.output_buffer_size
+                ),
+            ),
+            Ok(result) => Reply::Returned(result),
+            Err(e) => failure(FailureKind::Exception, describe(&e)),
+        }
+    }
+
+    fn fork(&mut self, init: Option<SandboxInit>) -> Option<Reply> {
+        let (ours, theirs) = match UnixStream::pair() {
+            Ok(p) => p,
+            Err(e) => return Some(failure(FailureKind::Internal, format!("socketpair failed: {e}"))),
+        };
+        // The host learns the copy's pid from the kernel's credentials on its
+        // first frame; they are only attached if the receiving end asked before
+        // that frame was sent, so ask now, before the copy exists.
+        if let Err(e) = nix::sys::socket::setsockopt(&theirs, nix::sys::socket::sockopt::PassCred, &true) {
+            return Some(failure(FailureKind::Internal, format!("SO_PASSCRED failed: {e}")));
+        }
+        // SAFETY: a raw clone without a new stack behaves as fork(); this
+        // process is single-threaded, so the copy inherits a consistent state.
+        let pid = unsafe {
+            libc::syscall(libc::SYS_clone, libc::CLONE_PARENT | libc::SIGCHLD, 0, 0, 0, 0)
+        };
+        if pid < 0 {
+            let e = std::io::Error::last_os_error();
+            return Some(failure(FailureKind::Internal, format!("fork failed: {e}")));
+        }
+        if pid > 0 {
+            drop(ours);
+            if let Err(e) = with_channel(|c| c.send_with_fd(&Reply::Forked, theirs.as_fd())) {
+                fatal(e)
+            }
+            return None;
+        }
+        // The copy: forget the parent's socket, answer on our own.
+        drop(theirs);
+        // SAFETY: prctl/getppid have no memory-safety preconditions.
+        unsafe {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0);
+            if libc::getppid() != self.host_pid {
+                // The host died between clone and prctl.
+                libc::_exit(0);
+            }
+        }
+        CHANNEL.with(|c| *c.borrow_mut() = Some(Channel::new(ours, guest_max_frame(&self.config))));
+        if let Some(init) = init {
+            if let Err(e) = self.become_sandbox(init) {
+                return Some(failure(FailureKind::Internal, format!("{e:#}")));
+            }
+        }
+        Some(Reply::Ready)
+    }
+
+    fn become_sandbox(&mut self, init: SandboxInit) -> anyhow::Result<()> {
+        self.config = init.config;
+        with_channel(|c| c.set_max_frame(guest_max_frame(&self.config)));
+        let rt = QJS_RUNTIME.load(Ordering::Relaxed);
+        if rt.is_null() {
+            return Err(anyhow!("QuickJS runtime pointer was not captured"));
+        }
+        // SAFETY: `rt` is this process's live QuickJS runtime, used from its only thread.
+        unsafe {
+            rquickjs::qjs::JS_SetMemoryLimit(rt, self.config.heap_size as _);
+            rquickjs::qjs::JS_SetMaxStackSize(rt, self.config.scratch_size as _);
+        }
+        raise_stack_limit(self.config.scratch_size)?;
+        for module in init.host_modules {
+            for function in module.functions {
+                let (m, f) = (module.name.clone(), function.clone());
+                self.runtime.register_binary_host_function(
+                    format!("host:{}", module.name),
+                    function,
+                    move |args: String, _binaries: Vec<u8>| call_host(&m, &f, args),
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The QuickJS stack limit only helps if the OS lets the stack grow that far.
+fn raise_stack_limit(scratch: u64) -> anyhow::Result<()> {
+    let want = scratch.saturating_add(1 << 20);
+    let (soft, hard) = nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_STACK)?;
+    if soft != libc::RLIM_INFINITY && soft < want {
+        if hard != libc::RLIM_INFINITY && hard < want {
+            return Err(anyhow!("scratch size {scratch} exceeds the stack hard limit of {hard} bytes"));
+        }
+        nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_STACK, want, hard)?;
+    }
+    Ok(())
+}
+
+/// A guest-side host function: ask the host, wait for its answer.
+fn call_host(module: &str, function: &str, args: String) -> anyhow::Result<Vec<u8>> {
+    let reply = Reply::HostCall { module: module.to_string(), function: function.to_string(), args };
+    let answer = with_channel(|c| c.send(&reply).and_then(|_| c.recv::<Request>()));
+    match answer {
+        Ok(Request::HostResult(Ok(json))) => Ok(hyperlight_js_common::encode_json_return(&json)),
+        Ok(Request::HostResult(Err(message))) => Err(anyhow!(message)),
+        Ok(_) => fatal(ProtocolError::Malformed("expected a host result".into())),
+        Err(e) => fatal(e),
+    }
+}
+
+/// The runtime reports JavaScript errors as a Debug dump of rquickjs's
+/// `CaughtError`; users want the message and the stack.
+fn describe(err: &anyhow::Error) -> String {
+    let text = format!("{err:#}");
+    let Some(rest) = text.strip_prefix("Runtime error: ") else { return text };
+    let field = |name: &str| -> Option<String> {
+        let key = format!("{name}: Some(");
+        let start = rest.find(&key)? + key.len();
+        let mut chars = rest[start..].trim_start().strip_prefix('"')?.chars();
+        let mut out = String::new();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' => return Some(out),
+                '\\' => match chars.next()? {
+                    'n' => out.push('\n'),
+                    't' => out.push('\t'),
+                    'r' => out.push('\r'),
+                    'u' => {
+                        // Debug writes other escapes as \u{hex}.
+                        let hex: String = chars.by_ref().skip(1).take_while(|c| *c != '}').collect();
+                        out.extend(u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32));
+                    }
+                    other => out.push(other),
+                },
+                c => out.push(c),
+            }
+        }
+        None
+    };
+    match field("message") {
+        Some(message) => match field("stack").filter(|s| !s.trim().is_empty()) {
+            Some(stack) => format!("{message}\n{}", stack.trim_end()),
+            None => message,
+        },
+        None => rest.trim().to_string(),
+    }
+}
