@@ -1,1 +1,26 @@
+//! `@hyperlight/js-host-api`: the Node addon. Each JS class lives in its own
+//! file and only translates between JS and `hyperlight_js_engine`, which owns
+//! every guest. `lib/index.js` adds the JSON handling and argument checks
+//! that are cheaper in JS.
 
+mod error;
+mod js_sandbox;
+mod loaded_js_sandbox;
+mod promise;
+mod proto_js_sandbox;
+mod sandbox_builder;
+
+pub use js_sandbox::JSSandbox;
+pub use loaded_js_sandbox::LoadedJSSandbox;
+pub use proto_js_sandbox::ProtoJSSandbox;
+pub use sandbox_builder::SandboxBuilder;
+
+/// Tells the engine where the guest executable is: inside this addon when the
+/// build embedded it, else wherever `HYPERLIGHT_JS_GUEST_PATH` points.
+fn install_guest_image() {
+    #[cfg(embedded_guest)]
+    {
+        static GUEST: &[u8] = include_bytes!(env!("HYPERLIGHT_JS_EMBEDDED_GUEST"));
+        hyperlight_js_engine::process::set_guest_image(hyperlight_js_engine::process::GuestImage::Embedded(GUEST));
+    }
+}

@@ -11,6 +11,7 @@ pub mod error;
 pub mod process;
 pub mod protocol;
 pub mod registry;
+pub mod select;
 pub mod worker;
 
 pub use backend::{Backend, BackendKind, GuestSandbox, HostDispatch, NoHostFunctions};

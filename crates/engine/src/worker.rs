@@ -1,6 +1,6 @@
 //! One thread per sandbox. Jobs run in the order they were submitted, so
-//! calls on one sandbox never interleave, and the Node event loop only ever
-//! waits on a channel.
+//! calls on one sandbox never interleave, and the Node event loop never waits
+//! on a guest: it hands a job over and is told the result later.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -10,49 +10,135 @@ use std::thread;
 use crate::backend::GuestSandbox;
 use crate::error::{Error, Result};
 
-type Job = Box<dyn FnOnce(&mut dyn GuestSandbox) + Send>;
+/// A job sees the sandbox, or why the sandbox could not be created.
+type Job = Box<dyn FnOnce(std::result::Result<&mut dyn GuestSandbox, &Error>) + Send>;
 
+#[derive(Clone)]
 pub struct SandboxWorker {
     jobs: mpsc::Sender<Job>,
     poisoned: Arc<AtomicBool>,
 }
 
 impl SandboxWorker {
-    pub fn spawn(mut sandbox: Box<dyn GuestSandbox>) -> Result<Self> {
+    /// Starts the thread, which first creates its sandbox with `factory`
+    /// (so even that slow step is off the caller's thread). If the factory
+    /// fails, every job submitted gets its error.
+    pub fn start<F>(factory: F) -> Result<Self>
+    where
+        F: FnOnce() -> Result<Box<dyn GuestSandbox>> + Send + 'static,
+    {
         let (jobs, queue) = mpsc::channel::<Job>();
-        let poisoned = Arc::new(AtomicBool::new(sandbox.poisoned()));
+        let poisoned = Arc::new(AtomicBool::new(false));
         let flag = poisoned.clone();
         thread::Builder::new()
             .name("hyperlight-js-sandbox".into())
-            .spawn(move || {
-                for job in queue {
-                    job(sandbox.as_mut());
-                    flag.store(sandbox.poisoned(), Ordering::Release);
+            .spawn(move || match factory() {
+                Ok(mut sandbox) => {
+                    for job in queue {
+                        job(Ok(sandbox.as_mut()));
+                        flag.store(sandbox.poisoned(), Ordering::Release);
+                    }
+                    // Every handle is gone: dropping the sandbox ends its guest.
                 }
-                // The last handle is gone: dropping the sandbox ends its guest.
+                Err(e) => {
+                    for job in queue {
+                        job(Err(&e));
+                    }
+                }
             })
             .map_err(|e| Error::internal(format!("could not start a sandbox thread: {e}")))?;
         Ok(Self { jobs, poisoned })
     }
 
-    /// Queues `f` behind every job submitted before it.
-    pub fn run<R, F>(&self, f: F) -> impl std::future::Future<Output = Result<R>> + Send + 'static
+    /// Queues `f` behind every job submitted before it; `done` gets its result
+    /// on the sandbox thread.
+    pub fn submit<R, F, D>(&self, f: F, done: D)
+    where
+        F: FnOnce(&mut dyn GuestSandbox) -> Result<R> + Send + 'static,
+        D: FnOnce(Result<R>) + Send + 'static,
+    {
+        let job: Job = Box::new(move |sb| done(sb.map_err(Clone::clone).and_then(f)));
+        if let Err(mpsc::SendError(job)) = self.jobs.send(job) {
+            job(Err(&Error::internal("the sandbox thread has stopped")));
+        }
+    }
+
+    /// `submit`, for callers that would rather block (tests, and the engine's own helpers).
+    pub fn run_blocking<R, F>(&self, f: F) -> Result<R>
     where
         R: Send + 'static,
         F: FnOnce(&mut dyn GuestSandbox) -> Result<R> + Send + 'static,
     {
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let queued = self.jobs.send(Box::new(move |sb: &mut dyn GuestSandbox| {
-            let _ = tx.send(f(sb));
-        }));
-        async move {
-            queued.map_err(|_| Error::internal("the sandbox thread has stopped"))?;
-            rx.await.map_err(|_| Error::internal("the sandbox thread stopped during the operation"))?
-        }
+        let (tx, rx) = mpsc::channel();
+        self.submit(f, move |r| {
+            let _ = tx.send(r);
+        });
+        rx.recv().map_err(|_| Error::internal("the sandbox thread stopped during the operation"))?
     }
 
     /// As of the last finished job; never waits for the queue.
     pub fn poisoned(&self) -> bool {
         self.poisoned.load(Ordering::Acquire)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    struct Fake(Arc<Mutex<Vec<String>>>);
+
+    impl GuestSandbox for Fake {
+        fn load(&mut self, _: &[(String, String)], _: &[(String, String)]) -> Result<()> {
+            Ok(())
+        }
+        fn call(&mut self, handler: &str, event: &str, _: bool) -> Result<String> {
+            self.0.lock().unwrap().push(event.to_string());
+            if handler == "poison" {
+                return Err(Error::poisoned("x"));
+            }
+            Ok(event.to_string())
+        }
+        fn unload(&mut self) -> Result<()> {
+            Ok(())
+        }
+        fn poisoned(&self) -> bool {
+            self.0.lock().unwrap().last().map(|s| s == "p").unwrap_or(false)
+        }
+    }
+
+    #[test]
+    fn jobs_run_in_submission_order() {
+        let log = Arc::new(Mutex::new(vec![]));
+        let l = log.clone();
+        let w = SandboxWorker::start(move || Ok(Box::new(Fake(l)) as Box<dyn GuestSandbox>)).unwrap();
+        let (tx, rx) = mpsc::channel();
+        for i in 0..100 {
+            let tx = tx.clone();
+            w.submit(move |sb| sb.call("h", &i.to_string(), true), move |r| tx.send(r.unwrap()).unwrap());
+        }
+        let got: Vec<String> = (0..100).map(|_| rx.recv().unwrap()).collect();
+        let want: Vec<String> = (0..100).map(|i| i.to_string()).collect();
+        assert_eq!(got, want);
+        assert_eq!(*log.lock().unwrap(), want);
+    }
+
+    #[test]
+    fn a_failed_factory_fails_every_job() {
+        let w = SandboxWorker::start(|| Err(Error::internal("no guest"))).unwrap();
+        let err = w.run_blocking(|sb| sb.call("h", "1", true)).unwrap_err();
+        assert_eq!(err.message, "no guest");
+        assert!(w.run_blocking(|sb| sb.unload()).is_err());
+    }
+
+    #[test]
+    fn poisoned_flag_follows_the_sandbox() {
+        let log = Arc::new(Mutex::new(vec![]));
+        let l = log.clone();
+        let w = SandboxWorker::start(move || Ok(Box::new(Fake(l)) as Box<dyn GuestSandbox>)).unwrap();
+        assert!(!w.poisoned());
+        w.run_blocking(|sb| sb.call("h", "p", true)).unwrap();
+        assert!(w.poisoned());
     }
 }

@@ -12,7 +12,7 @@ use crate::protocol::{Channel, ProtocolError, Reply};
 
 pub struct GuestProcess {
     pub pid: i32,
-    /// Only `None` once `finish` or `drop` has taken it to reap the process.
+    /// Only `None` once `drop` has taken it to reap the process.
     pidfd: Option<OwnedFd>,
     pub chan: Channel,
 }
@@ -57,16 +57,6 @@ impl GuestProcess {
         // SAFETY: one valid pollfd, zero timeout.
         let n = unsafe { libc::poll(&mut pfd, 1, 0) };
         n > 0 && pfd.revents & libc::POLLIN != 0
-    }
-
-    /// Waits for the process to end (killing it first) and says how it ended.
-    pub fn finish(mut self) -> String {
-        self.kill();
-        let pidfd = self.pidfd.take().expect("pidfd present until finish or drop");
-        match waitid_pidfd(pidfd.as_raw_fd(), libc::WEXITED) {
-            Ok(info) => describe_exit(&info),
-            Err(e) => format!("could not be waited for ({e})"),
-        }
     }
 
     /// How the process ended, waiting for it to do so, without reaping it.

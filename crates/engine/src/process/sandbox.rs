@@ -16,12 +16,14 @@ pub struct ProcessSandbox {
     host: Arc<dyn HostDispatch>,
     /// Why the sandbox is poisoned, if it is.
     poison: Option<String>,
+    /// Names of the handlers the guest compiled, to refuse unknown ones here.
+    handlers: Vec<String>,
 }
 
 impl ProcessSandbox {
     pub fn new(init: SandboxInit, host: Arc<dyn HostDispatch>) -> Result<Self> {
         let guest = spawn_sandbox(&init)?;
-        Ok(Self { guest, init, host, poison: None })
+        Ok(Self { guest, init, host, poison: None, handlers: Vec::new() })
     }
 
     pub fn guest_pid(&self) -> i32 {
@@ -70,7 +72,10 @@ impl GuestSandbox for ProcessSandbox {
         self.check_usable()?;
         let req = Request::Load { modules: modules.to_vec(), handlers: handlers.to_vec() };
         let result = match self.request(&req, "while loading handlers")? {
-            Reply::Loaded => Ok(()),
+            Reply::Loaded => {
+                self.handlers = handlers.iter().map(|(name, _)| name.clone()).collect();
+                Ok(())
+            }
             Reply::Failed(f) => Err(failure_error(f)),
             other => Err(self.poison_with(Error::guest_abort(format!("the guest answered Load with {other:?}")))),
         };
@@ -82,6 +87,12 @@ impl GuestSandbox for ProcessSandbox {
     }
 
     fn call(&mut self, handler: &str, event_json: &str, gc: bool) -> Result<String> {
+        if !self.handlers.iter().any(|h| h == handler) {
+            return Err(Error::invalid_arg(format!(
+                "no handler named '{handler}' is loaded (loaded: {})",
+                if self.handlers.is_empty() { "none".to_string() } else { self.handlers.join(", ") }
+            )));
+        }
         self.check_usable()?;
         let limit = self.init.config.input_buffer_size;
         if event_json.len() as u64 > limit {
@@ -115,6 +126,7 @@ impl GuestSandbox for ProcessSandbox {
         // The old guest is killed and reaped when it drops.
         self.guest = fresh;
         self.poison = None;
+        self.handlers.clear();
         Ok(())
     }
 

@@ -1,0 +1,137 @@
+// @hyperlight/js-host-api: loads the native addon and adds the parts of the
+// API that are cheaper or clearer in JS (JSON handling of events and results,
+// argument checks, error codes for napi's own type errors).
+'use strict';
+
+const fs = require('node:fs');
+const path = require('node:path');
+
+const CODES = new Set([
+  'ERR_INVALID_ARG',
+  'ERR_CONSUMED',
+  'ERR_POISONED',
+  'ERR_CANCELLED',
+  'ERR_GUEST_ABORT',
+  'ERR_INTERNAL',
+]);
+
+function apiError(code, message, ErrorType = Error) {
+  const err = new ErrorType(message);
+  err.code = code;
+  return err;
+}
+
+function loadBinding() {
+  const file = path.join(__dirname, '..', `js-host-api.${process.platform}-${process.arch}.node`);
+  if (!fs.existsSync(file)) {
+    throw apiError(
+      'ERR_INTERNAL',
+      `@hyperlight/js-host-api: the native addon for ${process.platform}-${process.arch} is missing (${file}). ` +
+        'Build it with "npm run build" (needs Rust and clang; see the README).',
+    );
+  }
+  return require(file);
+}
+
+const native = loadBinding();
+const { SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox } = native;
+
+// napi-rs reports a wrong argument type with its own status name as the
+// code ("StringExpected", ...). Users get the spec's code and the method name.
+function normalise(err, where) {
+  if (err && typeof err === 'object' && !CODES.has(err.code)) {
+    const invalid = err.code === 'InvalidArg' || /Expected$/.test(String(err.code)) || /convert/i.test(err.message);
+    err.message = `${where}: ${err.message}`;
+    err.code = invalid ? 'ERR_INVALID_ARG' : 'ERR_INTERNAL';
+  }
+  return err;
+}
+
+function wrapMethods(Class) {
+  const proto = Class.prototype;
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    const desc = Object.getOwnPropertyDescriptor(proto, name);
+    if (name === 'constructor' || typeof desc.value !== 'function') continue;
+    const original = desc.value;
+    const where = `${Class.name}.${name}()`;
+    Object.defineProperty(proto, name, {
+      ...desc,
+      value: {
+        [name](...args) {
+          let result;
+          try {
+            result = original.apply(this, args);
+          } catch (err) {
+            throw normalise(err, where);
+          }
+          if (result && typeof result.then === 'function') {
+            return result.then(undefined, (err) => {
+              throw normalise(err, where);
+            });
+          }
+          return result;
+        },
+      }[name],
+    });
+  }
+}
+
+for (const Class of [SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox]) {
+  wrapMethods(Class);
+}
+
+/** Events cross the boundary as JSON; refuse what JSON cannot carry before anything reaches the guest. */
+function eventToJson(event) {
+  let json;
+  try {
+    json = JSON.stringify(event);
+  } catch (err) {
+    throw apiError('ERR_INVALID_ARG', `callHandler(): the event cannot be sent as JSON: ${err.message}`, TypeError);
+  }
+  if (json === undefined) {
+    throw apiError(
+      'ERR_INVALID_ARG',
+      `callHandler(): the event must be a JSON value (object, array, string, number, boolean or null), got ${typeof event}`,
+      TypeError,
+    );
+  }
+  return json;
+}
+
+function checkOptions(options) {
+  if (options === undefined || options === null) return undefined;
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw apiError('ERR_INVALID_ARG', `callHandler(): options must be an object, got ${typeof options}`, TypeError);
+  }
+  const out = {};
+  if (options.gc !== undefined) {
+    if (typeof options.gc !== 'boolean') {
+      throw apiError('ERR_INVALID_ARG', `callHandler(): options.gc must be a boolean, got ${typeof options.gc}`, TypeError);
+    }
+    out.gc = options.gc;
+  }
+  return out;
+}
+
+const callHandlerJson = LoadedJSSandbox.prototype.callHandlerJson;
+
+Object.defineProperty(LoadedJSSandbox.prototype, 'callHandler', {
+  configurable: true,
+  writable: true,
+  enumerable: false,
+  value: async function callHandler(handlerName, event, options) {
+    if (typeof handlerName !== 'string' || handlerName.trim() === '') {
+      throw apiError(
+        'ERR_INVALID_ARG',
+        `callHandler(): the handler name must be a non-empty string, got ${JSON.stringify(handlerName) ?? typeof handlerName}`,
+        TypeError,
+      );
+    }
+    const json = eventToJson(event);
+    const opts = checkOptions(options);
+    const result = await callHandlerJson.call(this, handlerName, json, opts);
+    return JSON.parse(result);
+  },
+});
+
+module.exports = { SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox };

@@ -1,0 +1,94 @@
+use std::sync::{Arc, Mutex};
+
+use hyperlight_js_engine::registry::Registry;
+use hyperlight_js_engine::worker::SandboxWorker;
+use hyperlight_js_engine::{BackendKind, Error as EngineError};
+use napi::bindgen_prelude::*;
+use napi::Env;
+use napi_derive::napi;
+
+use crate::error::{consumed, sync, to_napi};
+use crate::loaded_js_sandbox::LoadedJSSandbox;
+
+/// A sandbox with the runtime up: collects handlers and modules on the host
+/// until `getLoadedSandbox()` sends them to the guest.
+#[napi(js_name = "JSSandbox")]
+pub struct JSSandbox {
+    /// Empty once consumed. Shared so a failed `getLoadedSandbox()` can hand
+    /// the guest back and the user can fix the source and try again.
+    worker: Arc<Mutex<Option<SandboxWorker>>>,
+    registry: Registry,
+    kind: BackendKind,
+}
+
+impl JSSandbox {
+    pub fn new(worker: SandboxWorker, kind: BackendKind) -> Self {
+        Self { worker: Arc::new(Mutex::new(Some(worker))), registry: Registry::default(), kind }
+    }
+
+    fn ensure_live(&self) -> hyperlight_js_engine::Result<()> {
+        match self.worker.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            Some(_) => Ok(()),
+            None => Err(consumed("JSSandbox", "getLoadedSandbox()")),
+        }
+    }
+}
+
+#[napi]
+impl JSSandbox {
+    #[napi(getter)]
+    pub fn backend(&self) -> &'static str {
+        self.kind.as_str()
+    }
+
+    #[napi(getter)]
+    pub fn poisoned(&self) -> bool {
+        self.worker.lock().unwrap_or_else(|p| p.into_inner()).as_ref().is_some_and(|w| w.poisoned())
+    }
+
+    /// Adds (or replaces) a handler; its source must define `function handler(event)`.
+    #[napi]
+    pub fn add_handler(&mut self, env: Env, name: String, code: String) -> Result<()> {
+        sync(&env, self.ensure_live().and_then(|_| self.registry.add_handler(&name, &code)))
+    }
+
+    #[napi]
+    pub fn remove_handler(&mut self, env: Env, name: String) -> Result<()> {
+        sync(&env, self.ensure_live().and_then(|_| self.registry.remove_handler(&name)))
+    }
+
+    #[napi]
+    pub fn clear_handlers(&mut self, env: Env) -> Result<()> {
+        sync(&env, self.ensure_live())?;
+        self.registry.clear_handlers();
+        Ok(())
+    }
+
+    #[napi(ts_return_type = "Promise<LoadedJSSandbox>")]
+    pub fn get_loaded_sandbox<'e>(&mut self, env: &'e Env) -> Result<Object<'e>> {
+        let worker = self.worker.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let Some(worker) = worker else {
+            return Err(to_napi(env, consumed("JSSandbox", "getLoadedSandbox()")));
+        };
+        if self.registry.handlers().is_empty() {
+            *self.worker.lock().unwrap_or_else(|p| p.into_inner()) = Some(worker);
+            return Err(to_napi(env, EngineError::invalid_arg("no handlers to load: call addHandler(name, code) first")));
+        }
+        let (modules, handlers) = (self.registry.modules(), self.registry.handlers());
+        let kind = self.kind;
+        let slot = self.worker.clone();
+        let (handle, back) = (worker.clone(), worker.clone());
+        let (promise, settle) =
+            crate::promise::deferred(env, move |()| LoadedJSSandbox::new(handle, kind))?;
+        worker.submit(
+            move |sb| sb.load(&modules, &handlers),
+            move |result| {
+                if result.is_err() {
+                    *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(back);
+                }
+                settle(result)
+            },
+        );
+        Ok(promise)
+    }
+}

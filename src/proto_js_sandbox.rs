@@ -1,0 +1,50 @@
+use std::sync::Arc;
+
+use hyperlight_js_engine::worker::SandboxWorker;
+use hyperlight_js_engine::{Backend, NoHostFunctions, SandboxConfig};
+use napi::bindgen_prelude::*;
+use napi::Env;
+use napi_derive::napi;
+
+use crate::error::{consumed, to_napi};
+use crate::js_sandbox::JSSandbox;
+
+/// A configured sandbox whose runtime is not started yet.
+#[napi(js_name = "ProtoJSSandbox")]
+pub struct ProtoJSSandbox {
+    config: SandboxConfig,
+    backend: Arc<dyn Backend>,
+    consumed: bool,
+}
+
+impl ProtoJSSandbox {
+    pub fn new(config: SandboxConfig, backend: Arc<dyn Backend>) -> Self {
+        Self { config, backend, consumed: false }
+    }
+}
+
+#[napi]
+impl ProtoJSSandbox {
+    #[napi(getter)]
+    pub fn backend(&self) -> &'static str {
+        self.backend.kind().as_str()
+    }
+
+    /// Starts the guest (off the event loop) and hands back a `JSSandbox`.
+    #[napi(ts_return_type = "Promise<JSSandbox>")]
+    pub fn load_runtime<'e>(&mut self, env: &'e Env) -> Result<Object<'e>> {
+        if self.consumed {
+            return Err(to_napi(env, consumed("ProtoJSSandbox", "loadRuntime()")));
+        }
+        self.consumed = true;
+        let (backend, config) = (self.backend.clone(), self.config);
+        let kind = backend.kind();
+        let worker = SandboxWorker::start(move || backend.load_runtime(config, Arc::new(NoHostFunctions)))
+            .map_err(|e| to_napi(env, e))?;
+        let handle = worker.clone();
+        let (promise, settle) = crate::promise::deferred(env, move |()| JSSandbox::new(handle, kind))?;
+        // The first job only reports whether the guest came up.
+        worker.submit(|_| Ok(()), settle);
+        Ok(promise)
+    }
+}

@@ -1,0 +1,64 @@
+use hyperlight_js_engine::select::{self, BackendChoice};
+use hyperlight_js_engine::{SandboxConfig, SizeKind};
+use napi::bindgen_prelude::*;
+use napi::Env;
+use napi_derive::napi;
+
+use crate::error::sync;
+use crate::proto_js_sandbox::ProtoJSSandbox;
+
+/// Collects sizes and the backend choice; `build()` checks them all.
+#[napi]
+pub struct SandboxBuilder {
+    config: SandboxConfig,
+    backend: BackendChoice,
+}
+
+#[napi]
+impl SandboxBuilder {
+    #[napi(constructor)]
+    pub fn new() -> Self {
+        Self { config: SandboxConfig::default(), backend: BackendChoice::Auto }
+    }
+
+    #[napi]
+    pub fn set_heap_size<'a>(&mut self, env: Env, this: This<'a>, bytes: f64) -> Result<This<'a>> {
+        sync(&env, self.config.set(SizeKind::Heap, bytes))?;
+        Ok(this)
+    }
+
+    #[napi]
+    pub fn set_scratch_size<'a>(&mut self, env: Env, this: This<'a>, bytes: f64) -> Result<This<'a>> {
+        sync(&env, self.config.set(SizeKind::Scratch, bytes))?;
+        Ok(this)
+    }
+
+    #[napi]
+    pub fn set_input_buffer_size<'a>(&mut self, env: Env, this: This<'a>, bytes: f64) -> Result<This<'a>> {
+        sync(&env, self.config.set(SizeKind::InputBuffer, bytes))?;
+        Ok(this)
+    }
+
+    #[napi]
+    pub fn set_output_buffer_size<'a>(&mut self, env: Env, this: This<'a>, bytes: f64) -> Result<This<'a>> {
+        sync(&env, self.config.set(SizeKind::OutputBuffer, bytes))?;
+        Ok(this)
+    }
+
+    /// `'auto'` (default), `'hypervisor'` or `'process'`; `HYPERLIGHT_JS_BACKEND` overrides it.
+    #[napi]
+    pub fn set_backend<'a>(&mut self, env: Env, this: This<'a>, backend: String) -> Result<This<'a>> {
+        self.backend = sync(&env, BackendChoice::parse(&backend, "setBackend"))?;
+        Ok(this)
+    }
+
+    #[napi(ts_return_type = "Promise<ProtoJSSandbox>")]
+    pub fn build<'e>(&self, env: &'e Env) -> Result<Object<'e>> {
+        crate::install_guest_image();
+        let config = self.config;
+        let chosen = select::choose(self.backend);
+        let (promise, settle) = crate::promise::deferred(env, move |backend| ProtoJSSandbox::new(config, backend))?;
+        settle(chosen);
+        Ok(promise)
+    }
+}
