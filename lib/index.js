@@ -34,7 +34,7 @@ function loadBinding() {
 }
 
 const native = loadBinding();
-const { SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox } = native;
+const { SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox, InterruptHandle, Snapshot } = native;
 
 // napi-rs reports a wrong argument type with its own status name as the
 // code ("StringExpected", ...). Users get the spec's code and the method name.
@@ -76,7 +76,7 @@ function wrapMethods(Class) {
   }
 }
 
-for (const Class of [SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox]) {
+for (const Class of [SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox, InterruptHandle, Snapshot]) {
   wrapMethods(Class);
 }
 
@@ -110,6 +110,15 @@ function checkOptions(options) {
     }
     out.gc = options.gc;
   }
+  // Range and whole-number checks happen in Rust, with the same message for every caller.
+  for (const key of ['wallClockTimeoutMs', 'cpuTimeoutMs']) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number') {
+      throw apiError('ERR_INVALID_ARG', `callHandler(): ${key} must be a number of milliseconds, got ${typeof value}`, TypeError);
+    }
+    out[key] = value;
+  }
   return out;
 }
 
@@ -134,4 +143,4 @@ Object.defineProperty(LoadedJSSandbox.prototype, 'callHandler', {
   },
 });
 
-module.exports = { SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox };
+module.exports = { SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox, InterruptHandle, Snapshot };

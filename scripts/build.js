@@ -82,7 +82,10 @@ function build() {
     env: { ...process.env, HYPERLIGHT_JS_GUEST_BIN: guest },
   });
   const addon = path.join(root, `js-host-api.${process.platform}-${process.arch}.node`);
-  fs.copyFileSync(path.join(target, 'libhyperlight_js_host_api.so'), addon);
+  // Copy then rename: overwriting in place would corrupt the library under any running process that mapped it.
+  const tmp = `${addon}.${process.pid}.tmp`;
+  fs.copyFileSync(path.join(target, 'libhyperlight_js_host_api.so'), tmp);
+  fs.renameSync(tmp, addon);
   log(`addon (${profile}) → ${path.relative(root, addon)}`);
 }
 

@@ -4,16 +4,20 @@
 //! that are cheaper in JS.
 
 mod error;
+mod interrupt_handle;
 mod js_sandbox;
 mod loaded_js_sandbox;
 mod promise;
 mod proto_js_sandbox;
 mod sandbox_builder;
+mod snapshot;
 
+pub use interrupt_handle::InterruptHandle;
 pub use js_sandbox::JSSandbox;
 pub use loaded_js_sandbox::LoadedJSSandbox;
 pub use proto_js_sandbox::ProtoJSSandbox;
 pub use sandbox_builder::SandboxBuilder;
+pub use snapshot::Snapshot;
 
 /// Tells the engine where the guest executable is: inside this addon when the
 /// build embedded it, else wherever `HYPERLIGHT_JS_GUEST_PATH` points.

@@ -1,16 +1,24 @@
+use std::sync::{Arc, Mutex};
+
+use hyperlight_js_engine::call::call_monitored;
+use hyperlight_js_engine::config::validate_timeout;
 use hyperlight_js_engine::worker::SandboxWorker;
-use hyperlight_js_engine::BackendKind;
+use hyperlight_js_engine::{BackendKind, CallOptions, CallStats};
 use napi::bindgen_prelude::*;
 use napi::Env;
 use napi_derive::napi;
 
-use crate::error::{consumed, to_napi};
+use crate::error::{consumed, sync, to_napi};
+use crate::interrupt_handle::InterruptHandle;
 use crate::js_sandbox::JSSandbox;
+use crate::snapshot::Snapshot;
 
 /// Per-call options as they reach Rust (`lib/index.js` has checked their types).
 #[napi(object)]
-pub struct CallOptions {
+pub struct CallHandlerOptions {
     pub gc: Option<bool>,
+    pub wall_clock_timeout_ms: Option<f64>,
+    pub cpu_timeout_ms: Option<f64>,
 }
 
 /// A sandbox with handlers compiled, ready for calls.
@@ -18,16 +26,26 @@ pub struct CallOptions {
 pub struct LoadedJSSandbox {
     worker: Option<SandboxWorker>,
     kind: BackendKind,
+    last_stats: Arc<Mutex<Option<CallStats>>>,
 }
 
 impl LoadedJSSandbox {
     pub fn new(worker: SandboxWorker, kind: BackendKind) -> Self {
-        Self { worker: Some(worker), kind }
+        Self { worker: Some(worker), kind, last_stats: Arc::new(Mutex::new(None)) }
     }
 
     fn worker(&self, env: &Env) -> Result<&SandboxWorker> {
         self.worker.as_ref().ok_or_else(|| to_napi(env, consumed("LoadedJSSandbox", "unload()")))
     }
+}
+
+fn call_options(opts: Option<CallHandlerOptions>) -> hyperlight_js_engine::Result<CallOptions> {
+    let Some(o) = opts else { return Ok(CallOptions { gc: true, ..Default::default() }) };
+    Ok(CallOptions {
+        gc: o.gc.unwrap_or(true),
+        wall_clock: o.wall_clock_timeout_ms.map(|ms| validate_timeout("wallClockTimeoutMs", ms)).transpose()?,
+        cpu_time: o.cpu_timeout_ms.map(|ms| validate_timeout("cpuTimeoutMs", ms)).transpose()?,
+    })
 }
 
 #[napi]
@@ -42,6 +60,29 @@ impl LoadedJSSandbox {
         self.worker.as_ref().is_some_and(|w| w.poisoned())
     }
 
+    #[napi(getter)]
+    pub fn interrupt_handle(&self, env: Env) -> Result<InterruptHandle> {
+        Ok(InterruptHandle::new(self.worker(&env)?.control().clone()))
+    }
+
+    /// Statistics of the most recent call (even one that failed), or null before the first.
+    #[napi(getter, ts_return_type = "CallStats | null")]
+    pub fn last_call_stats<'e>(&self, env: &'e Env) -> Result<Option<Object<'e>>> {
+        let stats = self.last_stats.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let Some(stats) = stats else { return Ok(None) };
+        let mut obj = Object::new(env)?;
+        obj.set("wallClockMs", stats.wall_clock_ms)?;
+        match stats.cpu_time_ms {
+            Some(ms) => obj.set("cpuTimeMs", ms)?,
+            None => obj.set("cpuTimeMs", Null)?,
+        }
+        match stats.terminated_by {
+            Some(by) => obj.set("terminatedBy", by)?,
+            None => obj.set("terminatedBy", Null)?,
+        }
+        Ok(Some(obj))
+    }
+
     /// The native half of `callHandler`: the event arrives as JSON text and
     /// the result leaves as JSON text; `lib/index.js` does the (de)serialising.
     #[napi(ts_return_type = "Promise<string>")]
@@ -50,12 +91,37 @@ impl LoadedJSSandbox {
         env: &'e Env,
         handler: String,
         event_json: String,
-        options: Option<CallOptions>,
+        options: Option<CallHandlerOptions>,
     ) -> Result<Object<'e>> {
-        let gc = options.and_then(|o| o.gc).unwrap_or(true);
+        let opts = sync(env, call_options(options))?;
         let worker = self.worker(env)?;
+        let control = worker.control().clone();
+        let last_stats = self.last_stats.clone();
         let (promise, settle) = crate::promise::deferred(env, |json: String| json)?;
-        worker.submit(move |sb| sb.call(&handler, &event_json, gc), settle);
+        worker.submit(
+            move |sb| {
+                let (result, stats) = call_monitored(sb, &control, &handler, &event_json, &opts);
+                *last_stats.lock().unwrap_or_else(|p| p.into_inner()) = Some(stats);
+                result
+            },
+            settle,
+        );
+        Ok(promise)
+    }
+
+    #[napi(ts_return_type = "Promise<Snapshot>")]
+    pub fn snapshot<'e>(&self, env: &'e Env) -> Result<Object<'e>> {
+        let (promise, settle) = crate::promise::deferred(env, Snapshot::new)?;
+        self.worker(env)?.submit(|sb| sb.snapshot(), settle);
+        Ok(promise)
+    }
+
+    /// Brings the guest back to exactly the snapshot's state and clears poisoning.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn restore<'e>(&self, env: &'e Env, snapshot: &Snapshot) -> Result<Object<'e>> {
+        let snap = snapshot.inner();
+        let (promise, settle) = crate::promise::deferred(env, |()| ())?;
+        self.worker(env)?.submit(move |sb| sb.restore(snap.as_ref()), settle);
         Ok(promise)
     }
 

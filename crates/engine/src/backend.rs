@@ -1,6 +1,10 @@
 //! The seam between the NAPI layer and an isolation technology.
 
+use std::any::Any;
 use std::sync::Arc;
+
+use crate::call::InterruptTarget;
+use crate::monitor::GuestClock;
 
 use crate::config::SandboxConfig;
 use crate::error::Result;
@@ -58,4 +62,20 @@ pub trait GuestSandbox: Send {
     /// Back to the state `load_runtime` produced: no handlers, no modules, not poisoned.
     fn unload(&mut self) -> Result<()>;
     fn poisoned(&self) -> bool;
+    /// Makes the sandbox refuse calls until restored or unloaded, saying why.
+    fn mark_poisoned(&mut self, why: String);
+    /// Stops the guest's current work from any thread; harmless when idle.
+    fn interrupt_target(&self) -> InterruptTarget;
+    /// The CPU clock that advances while the guest runs, if it is not the calling thread's.
+    fn cpu_clock(&self) -> Option<GuestClock>;
+    /// A copy of guest memory now (handlers, module state), to `restore` any number of times.
+    fn snapshot(&mut self) -> Result<Arc<dyn GuestSnapshot>>;
+    fn restore(&mut self, snapshot: &dyn GuestSnapshot) -> Result<()>;
+}
+
+/// A backend's snapshot, tied to the sandbox it was taken from.
+pub trait GuestSnapshot: Send + Sync {
+    /// Identifies the sandbox the snapshot belongs to.
+    fn owner(&self) -> u64;
+    fn as_any(&self) -> &dyn Any;
 }

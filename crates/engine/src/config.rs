@@ -99,6 +99,17 @@ pub fn validate_name(what: &str, name: &str) -> Result<()> {
     Ok(())
 }
 
+/// Monitor limits from `callHandler` options: whole milliseconds, 1 ms to 1 hour.
+pub fn validate_timeout(option: &str, ms: f64) -> Result<std::time::Duration> {
+    const MAX_MS: f64 = 3_600_000.0;
+    if !ms.is_finite() || ms.fract() != 0.0 || !(1.0..=MAX_MS).contains(&ms) {
+        return Err(Error::invalid_arg(format!(
+            "callHandler(): {option} must be a whole number of milliseconds from 1 to {MAX_MS} (1 hour), got {ms}"
+        )));
+    }
+    Ok(std::time::Duration::from_millis(ms as u64))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +125,16 @@ mod tests {
         c.set(SizeKind::OutputBuffer, 4096.0).unwrap();
         assert_eq!(c.output_buffer_size, 4096);
         assert_eq!(c, SandboxConfig { output_buffer_size: 4096, ..Default::default() });
+    }
+
+    #[test]
+    fn timeouts_are_whole_milliseconds_up_to_an_hour() {
+        assert_eq!(validate_timeout("cpuTimeoutMs", 1.0).unwrap().as_millis(), 1);
+        assert_eq!(validate_timeout("cpuTimeoutMs", 3_600_000.0).unwrap().as_secs(), 3600);
+        for bad in [0.0, -5.0, 1.5, 3_600_001.0, f64::NAN, f64::INFINITY] {
+            let err = validate_timeout("wallClockTimeoutMs", bad).unwrap_err();
+            assert!(err.message.contains("wallClockTimeoutMs"), "{}", err.message);
+        }
     }
 
     #[test]

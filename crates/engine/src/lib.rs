@@ -6,14 +6,17 @@
 //! in order and off the Node event loop.
 
 pub mod backend;
+pub mod call;
 pub mod config;
 pub mod error;
+pub mod monitor;
 pub mod process;
 pub mod protocol;
 pub mod registry;
 pub mod select;
 pub mod worker;
 
-pub use backend::{Backend, BackendKind, GuestSandbox, HostDispatch, NoHostFunctions};
+pub use backend::{Backend, BackendKind, GuestSandbox, GuestSnapshot, HostDispatch, NoHostFunctions};
+pub use call::{CallControl, CallOptions, CallStats};
 pub use config::{SandboxConfig, SizeKind};
 pub use error::{Error, ErrorCode, Result};

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::thread;
 
 use crate::backend::GuestSandbox;
+use crate::call::CallControl;
 use crate::error::{Error, Result};
 
 /// A job sees the sandbox, or why the sandbox could not be created.
@@ -17,6 +18,8 @@ type Job = Box<dyn FnOnce(std::result::Result<&mut dyn GuestSandbox, &Error>) + 
 pub struct SandboxWorker {
     jobs: mpsc::Sender<Job>,
     poisoned: Arc<AtomicBool>,
+    /// Stops the call in progress from any thread (monitors, `kill()`).
+    control: Arc<CallControl>,
 }
 
 impl SandboxWorker {
@@ -47,7 +50,7 @@ impl SandboxWorker {
                 }
             })
             .map_err(|e| Error::internal(format!("could not start a sandbox thread: {e}")))?;
-        Ok(Self { jobs, poisoned })
+        Ok(Self { jobs, poisoned, control: Arc::new(CallControl::default()) })
     }
 
     /// Queues `f` behind every job submitted before it; `done` gets its result
@@ -74,6 +77,10 @@ impl SandboxWorker {
             let _ = tx.send(r);
         });
         rx.recv().map_err(|_| Error::internal("the sandbox thread stopped during the operation"))?
+    }
+
+    pub fn control(&self) -> &Arc<CallControl> {
+        &self.control
     }
 
     /// As of the last finished job; never waits for the queue.
@@ -105,6 +112,19 @@ mod tests {
         }
         fn poisoned(&self) -> bool {
             self.0.lock().unwrap().last().map(|s| s == "p").unwrap_or(false)
+        }
+        fn mark_poisoned(&mut self, _: String) {}
+        fn interrupt_target(&self) -> crate::call::InterruptTarget {
+            Arc::new(|| {})
+        }
+        fn cpu_clock(&self) -> Option<crate::monitor::GuestClock> {
+            None
+        }
+        fn snapshot(&mut self) -> Result<Arc<dyn crate::backend::GuestSnapshot>> {
+            Err(Error::internal("none"))
+        }
+        fn restore(&mut self, _: &dyn crate::backend::GuestSnapshot) -> Result<()> {
+            Err(Error::internal("none"))
         }
     }
 

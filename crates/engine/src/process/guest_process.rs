@@ -5,6 +5,7 @@ use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::sync::mpsc;
+use std::sync::Arc;
 use std::sync::OnceLock;
 
 use crate::error::{Error, Result};
@@ -12,8 +13,9 @@ use crate::protocol::{Channel, ProtocolError, Reply};
 
 pub struct GuestProcess {
     pub pid: i32,
-    /// Only `None` once `drop` has taken it to reap the process.
-    pidfd: Option<OwnedFd>,
+    /// Shared with interrupt targets, so a kill from another thread can never
+    /// hit a recycled descriptor number.
+    pidfd: Arc<OwnedFd>,
     pub chan: Channel,
 }
 
@@ -40,11 +42,17 @@ impl GuestProcess {
         if let Err(e) = waitid_pidfd(pidfd.as_raw_fd(), libc::WEXITED | libc::WNOHANG | libc::WNOWAIT) {
             return Err(Error::internal(format!("guest pid {pid} is not a child of this process: {e}")));
         }
-        Ok(Self { pid, pidfd: Some(pidfd), chan })
+        Ok(Self { pid, pidfd: Arc::new(pidfd), chan })
     }
 
     pub fn pidfd(&self) -> RawFd {
-        self.pidfd.as_ref().map_or(-1, |fd| fd.as_raw_fd())
+        self.pidfd.as_raw_fd()
+    }
+
+    /// Kills this process when called, from any thread, for as long as the closure lives.
+    pub fn killer(&self) -> Arc<dyn Fn() + Send + Sync> {
+        let pidfd = self.pidfd.clone();
+        Arc::new(move || kill_pidfd(pidfd.as_raw_fd()))
     }
 
     pub fn kill(&self) {
@@ -70,19 +78,17 @@ impl GuestProcess {
 
 impl Drop for GuestProcess {
     fn drop(&mut self) {
-        if let Some(fd) = self.pidfd.take() {
-            kill_pidfd(fd.as_raw_fd());
-            // Reaping waits for the kernel to tear the process down; do that
-            // off the caller's thread, which may be a JS finalizer.
-            reap_later(fd);
-        }
+        self.kill();
+        // Reaping waits for the kernel to tear the process down; do that off
+        // the caller's thread, which may be a JS finalizer.
+        reap_later(self.pidfd.clone());
     }
 }
 
-fn reap_later(pidfd: OwnedFd) {
-    static REAPER: OnceLock<std::sync::Mutex<mpsc::Sender<OwnedFd>>> = OnceLock::new();
+fn reap_later(pidfd: Arc<OwnedFd>) {
+    static REAPER: OnceLock<std::sync::Mutex<mpsc::Sender<Arc<OwnedFd>>>> = OnceLock::new();
     let tx = REAPER.get_or_init(|| {
-        let (tx, rx) = mpsc::channel::<OwnedFd>();
+        let (tx, rx) = mpsc::channel::<Arc<OwnedFd>>();
         std::thread::Builder::new()
             .name("hyperlight-js-reaper".into())
             .spawn(move || {

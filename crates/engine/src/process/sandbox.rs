@@ -2,15 +2,21 @@
 //! calls answered in place, and a dead or misbehaving guest turned into a
 //! poisoned sandbox rather than a host failure.
 
-use std::sync::Arc;
+use std::any::Any;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
-use crate::backend::{GuestSandbox, HostDispatch};
+use crate::backend::{GuestSandbox, GuestSnapshot, HostDispatch};
+use crate::call::InterruptTarget;
+use crate::monitor::GuestClock;
 use crate::error::{Error, Result};
 use crate::process::guest_process::{guest_gone, GuestProcess};
-use crate::process::launcher::spawn_sandbox;
-use crate::protocol::{FailureKind, GuestFailure, Reply, Request, SandboxInit};
+use crate::process::launcher::{fork, spawn_sandbox};
+use crate::protocol::{host_max_frame, FailureKind, GuestFailure, Reply, Request, SandboxInit};
 
 pub struct ProcessSandbox {
+    /// Ties snapshots to the sandbox they came from.
+    id: u64,
     guest: GuestProcess,
     init: SandboxInit,
     host: Arc<dyn HostDispatch>,
@@ -23,7 +29,8 @@ pub struct ProcessSandbox {
 impl ProcessSandbox {
     pub fn new(init: SandboxInit, host: Arc<dyn HostDispatch>) -> Result<Self> {
         let guest = spawn_sandbox(&init)?;
-        Ok(Self { guest, init, host, poison: None, handlers: Vec::new() })
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        Ok(Self { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), guest, init, host, poison: None, handlers: Vec::new() })
     }
 
     pub fn guest_pid(&self) -> i32 {
@@ -133,4 +140,69 @@ impl GuestSandbox for ProcessSandbox {
     fn poisoned(&self) -> bool {
         self.poison.is_some()
     }
+
+    fn mark_poisoned(&mut self, why: String) {
+        self.guest.kill();
+        self.poison = Some(why);
+    }
+
+    fn interrupt_target(&self) -> InterruptTarget {
+        self.guest.killer()
+    }
+
+    fn cpu_clock(&self) -> Option<GuestClock> {
+        GuestClock::of_process(self.guest.pid).ok()
+    }
+
+    fn snapshot(&mut self) -> Result<Arc<dyn GuestSnapshot>> {
+        self.check_usable()?;
+        // A paused fork of the guest is the snapshot: a copy-on-write image of
+        // its whole memory, handlers and module state included.
+        let sock = fork(&mut self.guest.chan, None).map_err(|e| {
+            let err = Error::internal(format!("could not snapshot the sandbox: {}", e.message));
+            self.poison_with(err)
+        })?;
+        let copy = GuestProcess::adopt(sock, host_max_frame(&self.init.config))?;
+        Ok(Arc::new(ProcessSnapshot { owner: self.id, guest: Mutex::new(copy), handlers: self.handlers.clone() }))
+    }
+
+    fn restore(&mut self, snapshot: &dyn GuestSnapshot) -> Result<()> {
+        let snap = snapshot
+            .as_any()
+            .downcast_ref::<ProcessSnapshot>()
+            .filter(|s| s.owner == self.id)
+            .ok_or_else(|| Error::invalid_arg("restore(): this snapshot was taken from a different sandbox"))?;
+        let mut frozen = snap.guest.lock().unwrap_or_else(|p| p.into_inner());
+        if frozen.has_exited() {
+            return Err(Error::internal(format!(
+                "restore(): the snapshot's process {}; take a new snapshot",
+                frozen.exit_description()
+            )));
+        }
+        let sock = fork(&mut frozen.chan, None)
+            .map_err(|e| Error::internal(format!("restore(): could not copy the snapshot: {}", e.message)))?;
+        let fresh = GuestProcess::adopt(sock, host_max_frame(&self.init.config))?;
+        drop(frozen);
+        self.guest = fresh;
+        self.poison = None;
+        self.handlers = snap.handlers.clone();
+        Ok(())
+    }
 }
+
+/// A paused copy of a guest process; each restore forks it again.
+struct ProcessSnapshot {
+    owner: u64,
+    guest: Mutex<GuestProcess>,
+    handlers: Vec<String>,
+}
+
+impl GuestSnapshot for ProcessSnapshot {
+    fn owner(&self) -> u64 {
+        self.owner
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+

@@ -1,0 +1,57 @@
+'use strict';
+// Small shared helpers for the node:test suites in this folder.
+
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const { SandboxBuilder } = require('../lib');
+
+/** A JSSandbox, optionally configured: `builderFn(builder)` may chain setters. */
+async function runtime(builderFn) {
+  const builder = new SandboxBuilder();
+  if (builderFn) builderFn(builder);
+  const proto = await builder.build();
+  return proto.loadRuntime();
+}
+
+/** A LoadedJSSandbox with `handlers` ({ name: source }) loaded. */
+async function loaded(handlers, builderFn) {
+  const js = await runtime(builderFn);
+  for (const [name, code] of Object.entries(handlers)) js.addHandler(name, code);
+  return js.getLoadedSandbox();
+}
+
+/**
+ * A validator for assert.throws / assert.rejects: the error has `code` and
+ * its message contains every string in `parts`.
+ */
+function apiError(code, ...parts) {
+  return (err) => {
+    assert.equal(err.code, code, `expected ${code}, got ${err.code}: ${err.message}`);
+    for (const part of parts) {
+      assert.ok(err.message.includes(part), `message ${JSON.stringify(err.message)} should mention ${JSON.stringify(part)}`);
+    }
+    return true;
+  };
+}
+
+/** Pids of this process's direct children (every thread can be a parent). */
+function childPids() {
+  const pids = new Set();
+  const taskDir = `/proc/${process.pid}/task`;
+  for (const tid of fs.readdirSync(taskDir)) {
+    let text = '';
+    try {
+      text = fs.readFileSync(`${taskDir}/${tid}/children`, 'utf8');
+    } catch {
+      continue; // the thread ended while we looked
+    }
+    for (const pid of text.split(/\s+/)) if (pid) pids.add(Number(pid));
+  }
+  return pids;
+}
+
+/** Handler sources used by several files. */
+const ECHO = 'function handler(event) { return event; }';
+const COUNTER = 'let count = 0; function handler(event) { count += 1; return count; }';
+
+module.exports = { runtime, loaded, apiError, childPids, ECHO, COUNTER };

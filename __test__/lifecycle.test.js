@@ -1,0 +1,291 @@
+'use strict';
+// The sandbox lifecycle: build -> loadRuntime -> addHandler -> getLoadedSandbox
+// -> callHandler -> unload, consumption of each stage, and guest failures.
+
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+const { SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox } = require('../lib');
+const { runtime, loaded, apiError, childPids, ECHO, COUNTER } = require('./helpers');
+
+test('quick start: every stage reports the process backend and the handler runs', async () => {
+  const proto = await new SandboxBuilder().build();
+  assert.ok(proto instanceof ProtoJSSandbox);
+  assert.equal(proto.backend, 'process');
+  const js = await proto.loadRuntime();
+  assert.ok(js instanceof JSSandbox);
+  assert.equal(js.backend, 'process');
+  assert.equal(js.poisoned, false);
+  js.addHandler('greet', `
+    function handler(event) {
+      event.message = 'Hello, ' + event.name + '!';
+      return event;
+    }
+  `);
+  const sandbox = await js.getLoadedSandbox();
+  assert.ok(sandbox instanceof LoadedJSSandbox);
+  assert.equal(sandbox.backend, 'process');
+  assert.equal(sandbox.poisoned, false);
+  assert.deepEqual(await sandbox.callHandler('greet', { name: 'World' }), { name: 'World', message: 'Hello, World!' });
+  const again = await sandbox.unload();
+  assert.equal(again.backend, 'process');
+});
+
+test('loadRuntime() a second time rejects with ERR_CONSUMED', async () => {
+  const proto = await new SandboxBuilder().build();
+  await proto.loadRuntime();
+  await assert.rejects(async () => proto.loadRuntime(), apiError('ERR_CONSUMED', 'loadRuntime'));
+});
+
+test('getLoadedSandbox() with no handlers rejects and leaves the JSSandbox usable', async () => {
+  const js = await runtime();
+  await assert.rejects(async () => js.getLoadedSandbox(), apiError('ERR_INVALID_ARG', 'no handlers'));
+  js.addHandler('echo', ECHO);
+  const sandbox = await js.getLoadedSandbox();
+  assert.equal(await sandbox.callHandler('echo', 7), 7);
+  await sandbox.unload();
+});
+
+// Sync misuse errors are thrown from the native method before any promise
+// exists; `async () =>` above turns them into rejections so those tests check
+// code and message. This one checks the contract itself.
+test('promise-returning methods reject rather than throw synchronously', {
+  todo: 'loadRuntime()/getLoadedSandbox()/unload() throw synchronously for ERR_CONSUMED and "no handlers"',
+}, async () => {
+  const proto = await new SandboxBuilder().build();
+  const js = await proto.loadRuntime();
+  const calls = {
+    'loadRuntime() twice': () => proto.loadRuntime(),
+    'getLoadedSandbox() without handlers': () => js.getLoadedSandbox(),
+  };
+  for (const [what, call] of Object.entries(calls)) {
+    let result;
+    assert.doesNotThrow(() => { result = call(); }, what);
+    await assert.rejects(result, what);
+  }
+  js.addHandler('echo', ECHO);
+  const sandbox = await js.getLoadedSandbox();
+  await sandbox.unload();
+  let result;
+  assert.doesNotThrow(() => { result = sandbox.unload(); }, 'unload() twice');
+  await assert.rejects(result);
+});
+
+test('a handler with a syntax error is named; fixing it and retrying works', async () => {
+  const js = await runtime();
+  js.addHandler('fine', ECHO);
+  js.addHandler('broken', 'function handler(event) { return event +; }');
+  await assert.rejects(async () => js.getLoadedSandbox(), apiError('ERR_INVALID_ARG', "'broken'"));
+  assert.equal(js.poisoned, false);
+  js.addHandler('broken', 'function handler(event) { return event + 1; }'); // same name replaces
+  const sandbox = await js.getLoadedSandbox();
+  assert.equal(await sandbox.callHandler('broken', 1), 2);
+  assert.equal(await sandbox.callHandler('fine', 'x'), 'x');
+  await sandbox.unload();
+});
+
+test('a handler source without a handler function is refused by name', async () => {
+  const js = await runtime();
+  js.addHandler('nameless', 'function notHandler(event) { return event; }');
+  await assert.rejects(async () => js.getLoadedSandbox(), apiError('ERR_INVALID_ARG', "'nameless'"));
+});
+
+test('removeHandler() and clearHandlers() change what gets loaded', async () => {
+  const js = await runtime();
+  js.addHandler('keep', ECHO);
+  js.addHandler('drop', ECHO);
+  js.removeHandler('drop');
+  const sandbox = await js.getLoadedSandbox();
+  assert.equal(await sandbox.callHandler('keep', 1), 1);
+  await assert.rejects(sandbox.callHandler('drop', 1), apiError('ERR_INVALID_ARG', 'drop'));
+
+  const js2 = await sandbox.unload();
+  js2.addHandler('a', ECHO);
+  js2.addHandler('b', ECHO);
+  js2.clearHandlers();
+  await assert.rejects(async () => js2.getLoadedSandbox(), apiError('ERR_INVALID_ARG', 'no handlers'));
+});
+
+test('a JSSandbox is consumed by a successful getLoadedSandbox()', async () => {
+  const js = await runtime();
+  js.addHandler('echo', ECHO);
+  const sandbox = await js.getLoadedSandbox();
+  const consumed = apiError('ERR_CONSUMED', 'getLoadedSandbox');
+  assert.throws(() => js.addHandler('other', ECHO), consumed);
+  assert.throws(() => js.removeHandler('echo'), consumed);
+  assert.throws(() => js.clearHandlers(), consumed);
+  await assert.rejects(async () => js.getLoadedSandbox(), consumed);
+  await sandbox.unload();
+});
+
+test('module state persists between calls and unload() resets it', async () => {
+  const sandbox = await loaded({ counter: COUNTER });
+  assert.equal(await sandbox.callHandler('counter', {}), 1);
+  assert.equal(await sandbox.callHandler('counter', {}), 2);
+  assert.equal(await sandbox.callHandler('counter', {}, { gc: false }), 3);
+
+  const js = await sandbox.unload();
+  assert.ok(js instanceof JSSandbox);
+  // No handlers survive the unload...
+  await assert.rejects(async () => js.getLoadedSandbox(), apiError('ERR_INVALID_ARG', 'no handlers'));
+  // ...and a reloaded counter starts from scratch, alongside a new handler.
+  js.addHandler('counter', COUNTER);
+  js.addHandler('double', 'function handler(event) { return event * 2; }');
+  const reloaded = await js.getLoadedSandbox();
+  assert.equal(await reloaded.callHandler('counter', {}), 1);
+  assert.equal(await reloaded.callHandler('double', 21), 42);
+  await reloaded.unload();
+});
+
+test('a LoadedJSSandbox is consumed by unload()', async () => {
+  const sandbox = await loaded({ echo: ECHO });
+  await sandbox.unload();
+  const consumed = apiError('ERR_CONSUMED', 'unload');
+  await assert.rejects(sandbox.callHandler('echo', 1), consumed);
+  await assert.rejects(async () => sandbox.unload(), consumed);
+});
+
+test('a handler that throws rejects with ERR_GUEST_ABORT; the sandbox stays usable', async () => {
+  const sandbox = await loaded({
+    thrower: 'function handler(event) { throw new Error("bad input: " + event.why); }',
+    counter: COUNTER,
+  });
+  assert.equal(await sandbox.callHandler('counter', {}), 1);
+  await assert.rejects(sandbox.callHandler('thrower', { why: 'negative' }), apiError('ERR_GUEST_ABORT', 'bad input: negative'));
+  assert.equal(sandbox.poisoned, false);
+  assert.equal(await sandbox.callHandler('counter', {}), 2); // state kept too
+  await sandbox.unload();
+});
+
+test('the heap size bounds the guest heap', async () => {
+  const alloc = 'function handler(event) { return "x".repeat(event.bytes).length; }';
+  const roomy = await loaded({ alloc });
+  assert.equal(await roomy.callHandler('alloc', { bytes: 16 << 20 }), 16 << 20);
+  await roomy.unload();
+
+  const small = await loaded({ alloc }, (b) => b.setHeapSize(8 << 20));
+  await assert.rejects(small.callHandler('alloc', { bytes: 16 << 20 }), (err) => /out of memory/i.test(err.message));
+  assert.equal(await small.callHandler('alloc', { bytes: 1000 }), 1000); // still usable
+  await small.unload();
+});
+
+test('an allocation bomb in a small heap fails with out of memory', async () => {
+  const bomb = 'function handler() { const a = []; for (;;) a.push("x".repeat(1024) + a.length); }';
+  const sandbox = await loaded({ bomb, echo: ECHO }, (b) => b.setHeapSize(8 << 20));
+  await assert.rejects(sandbox.callHandler('bomb', {}), (err) => /out of memory/i.test(err.message));
+  assert.equal(await sandbox.callHandler('echo', 'alive'), 'alive');
+  await sandbox.unload();
+});
+
+test('the scratch size bounds the guest stack', async () => {
+  const rec = 'function handler(e) { function f(n) { return n === 0 ? 0 : 1 + f(n - 1); } return f(e.depth); }';
+  const deep = await loaded({ rec }, (b) => b.setScratchSize(4 << 20));
+  assert.equal(await deep.callHandler('rec', { depth: 2000 }), 2000);
+  await deep.unload();
+
+  const shallow = await loaded({ rec }, (b) => b.setScratchSize(64 << 10));
+  await assert.rejects(shallow.callHandler('rec', { depth: 2000 }), (err) => /stack/i.test(err.message));
+  const infinite = await loaded({ rec: 'function handler() { function f() { return f() + 1; } return f(); }' });
+  await assert.rejects(infinite.callHandler('rec', {}), (err) => /stack/i.test(err.message));
+  await shallow.unload();
+  await infinite.unload();
+});
+
+/** A loaded counter sandbox and the pid of its own guest process. */
+async function counterWithGuestPid() {
+  // The first sandbox in a process also starts a shared template guest
+  // (new guests are forked from it): have it running before we count.
+  await runtime();
+  const before = childPids();
+  const js = await runtime();
+  const pids = [...childPids()].filter((pid) => !before.has(pid));
+  assert.equal(pids.length, 1, `expected one new guest process, found ${pids}`);
+  js.addHandler('counter', COUNTER);
+  return { sandbox: await js.getLoadedSandbox(), pid: pids[0] };
+}
+
+/** Resolves once `pid` has exited (zombie or gone); a condition, not a timing check. */
+async function exited(pid) {
+  for (let i = 0; i < 500; i++) {
+    let state;
+    try {
+      state = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1][0];
+    } catch {
+      return;
+    }
+    if (state === 'Z' || state === 'X') return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.fail(`process ${pid} did not exit`);
+}
+
+test('a guest process that dies poisons the sandbox; unload() recovers', async () => {
+  const { sandbox, pid } = await counterWithGuestPid();
+  assert.equal(await sandbox.callHandler('counter', {}), 1);
+  process.kill(pid, 'SIGKILL');
+  await exited(pid);
+  await assert.rejects(sandbox.callHandler('counter', {}), apiError('ERR_POISONED', 'SIGKILL'));
+  await assert.rejects(sandbox.callHandler('counter', {}), apiError('ERR_POISONED'));
+  assert.equal(sandbox.poisoned, true);
+
+  const js = await sandbox.unload();
+  assert.equal(js.poisoned, false);
+  js.addHandler('counter', COUNTER);
+  const fresh = await js.getLoadedSandbox();
+  assert.equal(fresh.poisoned, false);
+  assert.equal(await fresh.callHandler('counter', {}), 1);
+  await fresh.unload();
+});
+
+test('poisoned is already true when the ERR_POISONED rejection is seen', {
+  todo: 'race: the worker settles the promise before it stores the poisoned flag (worker.rs)',
+}, () => {
+  // The race rarely shows under the test runner, so it runs in a plain child
+  // process; the child prints how many rejections saw poisoned === false.
+  const script = `
+    const { SandboxBuilder } = require(${JSON.stringify(path.join(__dirname, '..', 'lib'))});
+    const { childPids } = require(${JSON.stringify(path.join(__dirname, 'helpers.js'))});
+    (async () => {
+      const make = async () => (await new SandboxBuilder().build()).loadRuntime();
+      await make(); // the shared template guest
+      let stale = 0;
+      for (let i = 0; i < 20; i++) {
+        const before = childPids();
+        const js = await make();
+        const [pid] = [...childPids()].filter((p) => !before.has(p));
+        js.addHandler('h', 'function handler(e) { return e; }');
+        const sandbox = await js.getLoadedSandbox();
+        process.kill(pid, 'SIGKILL');
+        await new Promise((r) => setTimeout(r, 100));
+        await sandbox.callHandler('h', 1).catch(() => { if (!sandbox.poisoned) stale++; });
+        await sandbox.unload();
+      }
+      console.log(stale);
+    })();`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), '0', 'rejections that saw poisoned === false');
+});
+
+test('a call made right after the guest is killed rejects with ERR_POISONED', {
+  todo: 'race: if the death is not yet visible, the call fails ERR_GUEST_ABORT ("died while running handler")',
+}, async () => {
+  for (let i = 0; i < 5; i++) {
+    const { sandbox, pid } = await counterWithGuestPid();
+    process.kill(pid, 'SIGKILL');
+    await assert.rejects(sandbox.callHandler('counter', {}), apiError('ERR_POISONED'), `attempt ${i}`);
+    await sandbox.unload();
+  }
+});
+
+test('the examples run to completion', async (t) => {
+  for (const name of ['simple', 'calculator', 'unload']) {
+    await t.test(name, () => {
+      const file = path.join(__dirname, '..', 'examples', `${name}.js`);
+      const r = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 0, `${name}.js exited ${r.status ?? r.signal}\n${r.stdout}\n${r.stderr}`);
+    });
+  }
+});

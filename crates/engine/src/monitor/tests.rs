@@ -1,0 +1,238 @@
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
+
+use super::*;
+use crate::backend::{GuestSandbox, GuestSnapshot};
+use crate::call::{call_monitored, CallControl, CallOptions, InterruptTarget};
+use crate::error::{Error, ErrorCode};
+
+struct After(Duration, &'static str);
+
+impl ExecutionMonitor for After {
+    fn get_monitor(&self) -> Result<impl Future<Output = ()> + Send + 'static> {
+        Ok(sleep(self.0))
+    }
+    fn name(&self) -> &'static str {
+        self.1
+    }
+}
+
+struct Never;
+
+impl ExecutionMonitor for Never {
+    fn get_monitor(&self) -> Result<impl Future<Output = ()> + Send + 'static> {
+        Ok(std::future::pending())
+    }
+    fn name(&self) -> &'static str {
+        "never"
+    }
+}
+
+struct Broken;
+
+impl ExecutionMonitor for Broken {
+    fn get_monitor(&self) -> Result<impl Future<Output = ()> + Send + 'static> {
+        Err::<std::future::Ready<()>, _>(Error::internal("clock unavailable"))
+    }
+    fn name(&self) -> &'static str {
+        "broken"
+    }
+}
+
+/// Records the thread `get_monitor` ran on.
+struct WhereAmI(Arc<Mutex<Option<std::thread::ThreadId>>>);
+
+impl ExecutionMonitor for WhereAmI {
+    fn get_monitor(&self) -> Result<impl Future<Output = ()> + Send + 'static> {
+        *self.0.lock().unwrap() = Some(std::thread::current().id());
+        Ok(std::future::pending())
+    }
+    fn name(&self) -> &'static str {
+        "where"
+    }
+}
+
+fn race(set: &dyn MonitorSet) -> &'static str {
+    let rt = runtime::get().unwrap();
+    let fut = {
+        let _context = rt.enter();
+        set.to_race().unwrap()
+    };
+    rt.block_on(fut)
+}
+
+#[test]
+fn a_single_monitor_is_a_set_that_names_itself() {
+    assert_eq!(race(&After(Duration::from_millis(1), "solo")), "solo");
+    assert_eq!(race(&(After(Duration::from_millis(1), "one-tuple"),)), "one-tuple");
+}
+
+#[test]
+fn the_first_monitor_to_finish_wins_whatever_its_position() {
+    let ms = Duration::from_millis;
+    assert_eq!(race(&(After(ms(200), "slow"), After(ms(1), "fast"))), "fast");
+    assert_eq!(race(&(Never, After(ms(300), "b"), Never, After(ms(1), "d"))), "d");
+    assert_eq!(race(&(Never, Never, Never, Never, After(ms(1), "fifth"))), "fifth");
+}
+
+#[test]
+fn one_failing_monitor_fails_the_whole_set() {
+    let _context = runtime::get().unwrap().enter();
+    let err = (After(Duration::from_millis(1), "ok"), Broken).to_race().err().expect("fail closed");
+    assert_eq!(err.message, "clock unavailable");
+    assert!(Broken.to_race().is_err());
+}
+
+#[test]
+fn get_monitor_runs_on_the_calling_thread() {
+    let seen = Arc::new(Mutex::new(None));
+    let _race = (WhereAmI(seen.clone()), Never).to_race().unwrap();
+    assert_eq!(*seen.lock().unwrap(), Some(std::thread::current().id()));
+}
+
+#[test]
+fn thread_count_comes_from_the_environment_or_defaults_to_two() {
+    assert_eq!(runtime::parse_threads(None).unwrap(), 2);
+    assert_eq!(runtime::parse_threads(Some("4")).unwrap(), 4);
+    for bad in ["0", "-1", "two", "", "100000"] {
+        let err = runtime::parse_threads(Some(bad)).unwrap_err();
+        assert!(err.message.contains(runtime::THREADS_ENV) && err.message.contains(bad), "{}", err.message);
+    }
+}
+
+/// A guest stand-in: either spins on the calling thread, or blocks, until interrupted.
+struct FakeGuest {
+    spin: bool,
+    stop: Arc<AtomicBool>,
+    woken: Arc<Mutex<Option<mpsc::Sender<()>>>>,
+    wake: Option<mpsc::Receiver<()>>,
+    poisoned_with: Option<String>,
+}
+
+impl FakeGuest {
+    fn new(spin: bool) -> Self {
+        let (tx, rx) = mpsc::channel();
+        Self {
+            spin,
+            stop: Arc::new(AtomicBool::new(false)),
+            woken: Arc::new(Mutex::new(Some(tx))),
+            wake: Some(rx),
+            poisoned_with: None,
+        }
+    }
+}
+
+impl GuestSandbox for FakeGuest {
+    fn load(&mut self, _: &[(String, String)], _: &[(String, String)]) -> crate::Result<()> {
+        Ok(())
+    }
+    fn call(&mut self, _: &str, _: &str, _: bool) -> crate::Result<String> {
+        if self.spin {
+            while !self.stop.load(Ordering::Relaxed) {
+                std::hint::spin_loop();
+            }
+        } else {
+            let _ = self.wake.take().unwrap().recv_timeout(Duration::from_secs(30));
+        }
+        Err(Error::guest_abort("the guest died"))
+    }
+    fn unload(&mut self) -> crate::Result<()> {
+        Ok(())
+    }
+    fn poisoned(&self) -> bool {
+        self.poisoned_with.is_some()
+    }
+    fn mark_poisoned(&mut self, why: String) {
+        self.poisoned_with = Some(why);
+    }
+    fn interrupt_target(&self) -> InterruptTarget {
+        let (stop, woken) = (self.stop.clone(), self.woken.clone());
+        Arc::new(move || {
+            stop.store(true, Ordering::Relaxed);
+            if let Some(tx) = woken.lock().unwrap().take() {
+                let _ = tx.send(());
+            }
+        })
+    }
+    fn cpu_clock(&self) -> Option<GuestClock> {
+        // The fake "guest" runs on the calling thread, as a vCPU would.
+        None
+    }
+    fn snapshot(&mut self) -> crate::Result<Arc<dyn GuestSnapshot>> {
+        Err(Error::internal("no snapshots"))
+    }
+    fn restore(&mut self, _: &dyn GuestSnapshot) -> crate::Result<()> {
+        Err(Error::internal("no snapshots"))
+    }
+}
+
+fn opts(wall_ms: Option<u64>, cpu_ms: Option<u64>) -> CallOptions {
+    CallOptions { gc: true, wall_clock: wall_ms.map(Duration::from_millis), cpu_time: cpu_ms.map(Duration::from_millis) }
+}
+
+#[test]
+fn monitors_kill_poison_name_the_winner_and_count_it() {
+    let recorder = metrics_util::debugging::DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    recorder.install().expect("only this test installs a recorder");
+    let control = Arc::new(CallControl::default());
+
+    // Spinning: the CPU monitor fires long before the wall clock.
+    let mut spinning = FakeGuest::new(true);
+    let (result, stats) = call_monitored(&mut spinning, &control, "h", "{}", &opts(Some(20_000), Some(30)));
+    let err = result.unwrap_err();
+    assert_eq!(err.code, ErrorCode::Cancelled);
+    assert!(err.message.contains("cpuTimeoutMs: 30"), "{}", err.message);
+    assert_eq!(stats.terminated_by, Some("cpu-time"));
+    assert!(spinning.poisoned_with.as_deref().unwrap().contains("CPU-time"));
+
+    // Blocked: no CPU is used, so only the wall clock can fire.
+    let mut blocked = FakeGuest::new(false);
+    let (result, stats) = call_monitored(&mut blocked, &control, "h", "{}", &opts(Some(50), Some(10)));
+    assert_eq!(result.unwrap_err().code, ErrorCode::Cancelled);
+    assert_eq!(stats.terminated_by, Some("wall-clock"));
+    assert!(stats.wall_clock_ms >= 50.0, "{stats:?}");
+
+    let counts: Vec<(String, u64)> = snapshotter
+        .snapshot()
+        .into_vec()
+        .into_iter()
+        .filter(|(key, ..)| key.key().name() == METRIC_MONITOR_TERMINATIONS)
+        .map(|(key, _, _, value)| {
+            let label = key.key().labels().find(|l| l.key() == METRIC_MONITOR_TYPE_LABEL).unwrap().value().to_string();
+            let metrics_util::debugging::DebugValue::Counter(n) = value else { panic!("counter") };
+            (label, n)
+        })
+        .collect();
+    assert!(counts.contains(&("cpu-time".to_string(), 1)), "{counts:?}");
+    assert!(counts.contains(&("wall-clock".to_string(), 1)), "{counts:?}");
+}
+
+#[test]
+fn kill_stops_a_running_call_and_is_harmless_when_idle() {
+    let control = Arc::new(CallControl::default());
+    assert!(!control.kill(), "nothing is running");
+    let mut guest = FakeGuest::new(false);
+    let c = control.clone();
+    let killer = std::thread::spawn(move || {
+        while !c.kill() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    });
+    let (result, stats) = call_monitored(&mut guest, &control, "h", "{}", &opts(None, None));
+    killer.join().unwrap();
+    assert_eq!(result.unwrap_err().code, ErrorCode::Cancelled);
+    assert_eq!(stats.terminated_by, Some(crate::call::KILLED_BY_HANDLE));
+    assert!(!control.kill(), "the call is over");
+}
+
+#[test]
+fn a_monitor_that_cannot_start_means_the_call_never_runs() {
+    let control = Arc::new(CallControl::default());
+    let mut guest = FakeGuest::new(true);
+    // A zero limit cannot be monitored: the call must fail before the (endless) guest runs.
+    let (result, stats) = call_monitored(&mut guest, &control, "h", "{}", &opts(Some(0), None));
+    assert_eq!(result.unwrap_err().code, ErrorCode::InvalidArg);
+    assert_eq!(stats.terminated_by, None);
+}
