@@ -34,7 +34,7 @@ function loadBinding() {
 }
 
 const native = loadBinding();
-const { SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox, InterruptHandle, Snapshot } = native;
+const { SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox, InterruptHandle, Snapshot, HostModule } = native;
 
 // napi-rs reports a wrong argument type with its own status name as the
 // code ("StringExpected", ...). Users get the spec's code and the method name.
@@ -46,6 +46,10 @@ function normalise(err, where) {
   }
   return err;
 }
+
+// Methods that return a Promise report every failure as a rejection, even
+// one found before any work starts (consumed object, bad argument).
+const ASYNC_METHODS = new Set(['build', 'loadRuntime', 'getLoadedSandbox', 'callHandlerJson', 'snapshot', 'restore', 'unload']);
 
 function wrapMethods(Class) {
   const proto = Class.prototype;
@@ -62,6 +66,7 @@ function wrapMethods(Class) {
           try {
             result = original.apply(this, args);
           } catch (err) {
+            if (ASYNC_METHODS.has(name)) return Promise.reject(normalise(err, where));
             throw normalise(err, where);
           }
           if (result && typeof result.then === 'function') {
@@ -76,7 +81,7 @@ function wrapMethods(Class) {
   }
 }
 
-for (const Class of [SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox, InterruptHandle, Snapshot]) {
+for (const Class of [SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox, InterruptHandle, Snapshot, HostModule]) {
   wrapMethods(Class);
 }
 
@@ -143,4 +148,63 @@ Object.defineProperty(LoadedJSSandbox.prototype, 'callHandler', {
   },
 });
 
-module.exports = { SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox, InterruptHandle, Snapshot };
+// Host functions. The guest sends its arguments as a JSON array; the user's
+// callback gets them spread and its (possibly async) result is stringified.
+// The native side expects 'J' + JSON or 'E' + message, never a throw.
+function hostResult(value, where) {
+  if (value === undefined) return 'Jnull';
+  let json;
+  try {
+    json = JSON.stringify(value);
+  } catch (err) {
+    return `E${where} returned a value JSON cannot carry: ${err.message}`;
+  }
+  return json === undefined ? `E${where} returned a ${typeof value}, which JSON cannot carry` : `J${json}`;
+}
+
+function hostError(err) {
+  return `E${err instanceof Error ? err.message : String(err)}`;
+}
+
+function bridge(where, callback) {
+  return function hostFunctionBridge(argsJson) {
+    let out;
+    try {
+      out = callback(...JSON.parse(argsJson));
+    } catch (err) {
+      return hostError(err);
+    }
+    if (out !== null && typeof out === 'object' && typeof out.then === 'function') {
+      return Promise.resolve(out).then((v) => hostResult(v, where), hostError);
+    }
+    return hostResult(out, where);
+  };
+}
+
+const registerJson = HostModule.prototype.registerJson;
+
+Object.defineProperty(HostModule.prototype, 'register', {
+  configurable: true,
+  writable: true,
+  enumerable: false,
+  value: function register(functionName, callback) {
+    if (typeof callback !== 'function') {
+      throw apiError('ERR_INVALID_ARG', `HostModule.register(): the callback must be a function, got ${typeof callback}`, TypeError);
+    }
+    if (typeof functionName !== 'string') {
+      throw apiError('ERR_INVALID_ARG', `HostModule.register(): the function name must be a string, got ${typeof functionName}`, TypeError);
+    }
+    return registerJson.call(this, functionName, bridge(`host function ${this.name}.${functionName}`, callback));
+  },
+});
+
+Object.defineProperty(ProtoJSSandbox.prototype, 'register', {
+  configurable: true,
+  writable: true,
+  enumerable: false,
+  value: function register(moduleName, functionName, callback) {
+    this.hostModule(moduleName).register(functionName, callback);
+  },
+});
+
+module.exports = { SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox, InterruptHandle, Snapshot, HostModule };

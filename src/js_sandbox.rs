@@ -64,6 +64,24 @@ impl JSSandbox {
         Ok(())
     }
 
+    /// Registers an ES module importable as `<namespace>:<name>` (namespace defaults to `user`).
+    #[napi]
+    pub fn add_module(&mut self, env: Env, name: String, source: String, namespace: Option<String>) -> Result<()> {
+        sync(&env, self.ensure_live().and_then(|_| self.registry.add_module(&name, &source, namespace.as_deref())))
+    }
+
+    #[napi]
+    pub fn remove_module(&mut self, env: Env, name: String, namespace: Option<String>) -> Result<()> {
+        sync(&env, self.ensure_live().and_then(|_| self.registry.remove_module(&name, namespace.as_deref())))
+    }
+
+    #[napi]
+    pub fn clear_modules(&mut self, env: Env) -> Result<()> {
+        sync(&env, self.ensure_live())?;
+        self.registry.clear_modules();
+        Ok(())
+    }
+
     #[napi(ts_return_type = "Promise<LoadedJSSandbox>")]
     pub fn get_loaded_sandbox<'e>(&mut self, env: &'e Env) -> Result<Object<'e>> {
         let worker = self.worker.lock().unwrap_or_else(|p| p.into_inner()).take();

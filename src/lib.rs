@@ -4,6 +4,7 @@
 //! that are cheaper in JS.
 
 mod error;
+mod host_functions;
 mod interrupt_handle;
 mod js_sandbox;
 mod loaded_js_sandbox;
@@ -12,6 +13,7 @@ mod proto_js_sandbox;
 mod sandbox_builder;
 mod snapshot;
 
+pub use host_functions::HostModule;
 pub use interrupt_handle::InterruptHandle;
 pub use js_sandbox::JSSandbox;
 pub use loaded_js_sandbox::LoadedJSSandbox;

@@ -1,12 +1,13 @@
 use std::sync::Arc;
 
 use hyperlight_js_engine::worker::SandboxWorker;
-use hyperlight_js_engine::{Backend, NoHostFunctions, SandboxConfig};
+use hyperlight_js_engine::{Backend, SandboxConfig};
 use napi::bindgen_prelude::*;
 use napi::Env;
 use napi_derive::napi;
 
 use crate::error::{consumed, to_napi};
+use crate::host_functions::{HostModule, HostRegistry};
 use crate::js_sandbox::JSSandbox;
 
 /// A configured sandbox whose runtime is not started yet.
@@ -15,11 +16,12 @@ pub struct ProtoJSSandbox {
     config: SandboxConfig,
     backend: Arc<dyn Backend>,
     consumed: bool,
+    host: Arc<HostRegistry>,
 }
 
 impl ProtoJSSandbox {
     pub fn new(config: SandboxConfig, backend: Arc<dyn Backend>) -> Self {
-        Self { config, backend, consumed: false }
+        Self { config, backend, consumed: false, host: Arc::default() }
     }
 }
 
@@ -30,6 +32,12 @@ impl ProtoJSSandbox {
         self.backend.kind().as_str()
     }
 
+    /// A builder for functions the guest imports as `host:<name>`.
+    #[napi]
+    pub fn host_module(&self, env: Env, name: String) -> Result<HostModule> {
+        HostModule::new(&env, self.host.clone(), name)
+    }
+
     /// Starts the guest (off the event loop) and hands back a `JSSandbox`.
     #[napi(ts_return_type = "Promise<JSSandbox>")]
     pub fn load_runtime<'e>(&mut self, env: &'e Env) -> Result<Object<'e>> {
@@ -37,9 +45,10 @@ impl ProtoJSSandbox {
             return Err(to_napi(env, consumed("ProtoJSSandbox", "loadRuntime()")));
         }
         self.consumed = true;
-        let (backend, config) = (self.backend.clone(), self.config);
+        self.host.seal();
+        let (backend, config, host) = (self.backend.clone(), self.config, self.host.clone());
         let kind = backend.kind();
-        let worker = SandboxWorker::start(move || backend.load_runtime(config, Arc::new(NoHostFunctions)))
+        let worker = SandboxWorker::start(move || backend.load_runtime(config, host))
             .map_err(|e| to_napi(env, e))?;
         let handle = worker.clone();
         let (promise, settle) = crate::promise::deferred(env, move |()| JSSandbox::new(handle, kind))?;

@@ -27,12 +27,25 @@ impl BackendKind {
     }
 }
 
+/// A host function's outcome: the result as JSON text, or an error message for the guest.
+pub type HostResult = std::result::Result<String, String>;
+
+/// Where a host function's outcome goes. It may be sent from any thread,
+/// late or never: a call that was cancelled meanwhile just drops it.
+pub struct HostReply(pub(crate) std::sync::mpsc::Sender<HostResult>);
+
+impl HostReply {
+    pub fn send(self, result: HostResult) {
+        let _ = self.0.send(result);
+    }
+}
+
 /// Host functions as the engine sees them: names to declare in the guest,
 /// and a way to call one with the guest's JSON argument array.
 pub trait HostDispatch: Send + Sync {
     fn modules(&self) -> Vec<HostModuleDecl>;
-    /// Returns the JSON text of the result, or the error message for the guest.
-    fn call(&self, module: &str, function: &str, args_json: String) -> std::result::Result<String, String>;
+    /// Starts the call; the outcome goes to `reply` whenever it is ready.
+    fn call(&self, module: &str, function: &str, args_json: String, reply: HostReply);
 }
 
 pub struct NoHostFunctions;
@@ -41,8 +54,8 @@ impl HostDispatch for NoHostFunctions {
     fn modules(&self) -> Vec<HostModuleDecl> {
         Vec::new()
     }
-    fn call(&self, module: &str, function: &str, _args: String) -> std::result::Result<String, String> {
-        Err(format!("no host function {module}.{function} is registered"))
+    fn call(&self, module: &str, function: &str, _args: String, reply: HostReply) {
+        reply.send(Err(format!("no host function {module}.{function} is registered")))
     }
 }
 

@@ -16,7 +16,7 @@ pub mod registry;
 pub mod select;
 pub mod worker;
 
-pub use backend::{Backend, BackendKind, GuestSandbox, GuestSnapshot, HostDispatch, NoHostFunctions};
+pub use backend::{Backend, BackendKind, GuestSandbox, GuestSnapshot, HostDispatch, HostReply, HostResult, NoHostFunctions};
 pub use call::{CallControl, CallOptions, CallStats};
 pub use config::{SandboxConfig, SizeKind};
 pub use error::{Error, ErrorCode, Result};

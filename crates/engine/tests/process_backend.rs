@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use hyperlight_js_engine::process::ProcessBackend;
 use hyperlight_js_engine::protocol::HostModuleDecl;
-use hyperlight_js_engine::{Backend, ErrorCode, GuestSandbox, HostDispatch, NoHostFunctions, SandboxConfig};
+use hyperlight_js_engine::{Backend, ErrorCode, GuestSandbox, HostDispatch, HostReply, NoHostFunctions, SandboxConfig};
 
 fn sandbox_with(config: SandboxConfig, host: Arc<dyn HostDispatch>) -> Box<dyn GuestSandbox> {
     ProcessBackend.load_runtime(config, host).expect("guest starts")
@@ -70,15 +70,15 @@ impl HostDispatch for Recorder {
     fn modules(&self) -> Vec<HostModuleDecl> {
         vec![HostModuleDecl { name: "math".into(), functions: vec!["add".into(), "fail".into()] }]
     }
-    fn call(&self, module: &str, function: &str, args: String) -> Result<String, String> {
+    fn call(&self, module: &str, function: &str, args: String, reply: HostReply) {
         self.0.lock().unwrap().push(format!("{module}.{function}{args}"));
-        match function {
+        reply.send(match function {
             "add" => {
                 let v: Vec<f64> = serde_json::from_str(&args).unwrap();
                 Ok((v[0] + v[1]).to_string())
             }
             _ => Err("nope".into()),
-        }
+        })
     }
 }
 

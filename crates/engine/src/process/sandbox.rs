@@ -6,7 +6,7 @@ use std::any::Any;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::backend::{GuestSandbox, GuestSnapshot, HostDispatch};
+use crate::backend::{GuestSandbox, GuestSnapshot, HostDispatch, HostReply, HostResult};
 use crate::call::InterruptTarget;
 use crate::monitor::GuestClock;
 use crate::error::{Error, Result};
@@ -24,13 +24,31 @@ pub struct ProcessSandbox {
     poison: Option<String>,
     /// Names of the handlers the guest compiled, to refuse unknown ones here.
     handlers: Vec<String>,
+    /// Lets an interrupt wake a call that is waiting on a host function.
+    host_wait: Arc<Mutex<HostWait>>,
+}
+
+/// A call blocked on a host function waits on a channel, not on the guest,
+/// so killing the guest alone would not end it.
+#[derive(Default)]
+struct HostWait {
+    interrupted: bool,
+    waker: Option<std::sync::mpsc::Sender<HostResult>>,
 }
 
 impl ProcessSandbox {
     pub fn new(init: SandboxInit, host: Arc<dyn HostDispatch>) -> Result<Self> {
         let guest = spawn_sandbox(&init)?;
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-        Ok(Self { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), guest, init, host, poison: None, handlers: Vec::new() })
+        Ok(Self {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            guest,
+            init,
+            host,
+            poison: None,
+            handlers: Vec::new(),
+            host_wait: Arc::default(),
+        })
     }
 
     pub fn guest_pid(&self) -> i32 {
@@ -54,6 +72,27 @@ impl ProcessSandbox {
         self.guest.kill();
         self.poison = Some(err.message.clone());
         err
+    }
+
+    /// Runs a host function for the guest; an interrupt ends the wait at once.
+    fn host_call(&mut self, module: &str, function: &str, args: String) -> Option<HostResult> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        {
+            let mut wait = self.host_wait.lock().unwrap_or_else(|p| p.into_inner());
+            if wait.interrupted {
+                return None;
+            }
+            wait.waker = Some(tx.clone());
+        }
+        self.host.call(module, function, args, HostReply(tx));
+        let result = rx.recv().ok();
+        let mut wait = self.host_wait.lock().unwrap_or_else(|p| p.into_inner());
+        wait.waker = None;
+        if wait.interrupted {
+            None
+        } else {
+            result
+        }
     }
 
     fn request(&mut self, req: &Request, during: &str) -> Result<Reply> {
@@ -108,6 +147,7 @@ impl GuestSandbox for ProcessSandbox {
                 event_json.len()
             )));
         }
+        self.host_wait.lock().unwrap_or_else(|p| p.into_inner()).interrupted = false;
         let during = format!("while running handler '{handler}'");
         let req = Request::Call { handler: handler.to_string(), event: event_json.to_string(), gc };
         let mut reply = self.request(&req, &during)?;
@@ -116,7 +156,12 @@ impl GuestSandbox for ProcessSandbox {
                 Reply::Returned(json) => return Ok(json),
                 Reply::Failed(f) => return Err(failure_error(f)),
                 Reply::HostCall { module, function, args } => {
-                    let answer = self.host.call(&module, &function, args);
+                    let Some(answer) = self.host_call(&module, &function, args) else {
+                        // Interrupted: the guest is already being killed.
+                        return Err(self.poison_with(Error::cancelled(format!(
+                            "handler '{handler}' was interrupted while waiting on host function {module}.{function}"
+                        ))));
+                    };
                     reply = self.request(&Request::HostResult(answer), &during)?;
                 }
                 other => {
@@ -147,7 +192,16 @@ impl GuestSandbox for ProcessSandbox {
     }
 
     fn interrupt_target(&self) -> InterruptTarget {
-        self.guest.killer()
+        let kill = self.guest.killer();
+        let host_wait = self.host_wait.clone();
+        Arc::new(move || {
+            kill();
+            let mut wait = host_wait.lock().unwrap_or_else(|p| p.into_inner());
+            wait.interrupted = true;
+            if let Some(waker) = wait.waker.take() {
+                let _ = waker.send(Err("interrupted".into()));
+            }
+        })
     }
 
     fn cpu_clock(&self) -> Option<GuestClock> {

@@ -1,0 +1,152 @@
+//! Host functions: JS callbacks the guest calls synchronously.
+//!
+//! The guest's call reaches a sandbox thread; the callback must run on the
+//! Node main thread, so it is queued there through a ThreadsafeFunction and
+//! the sandbox thread waits for the outcome (which the engine can cut short
+//! when a monitor or `kill()` stops the call). `lib/index.js` wraps each
+//! callback so it takes the JSON argument array and returns a tagged JSON
+//! string ('J' + result or 'E' + error message) or a Promise of one; it
+//! never throws across this boundary.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use hyperlight_js_engine::config::validate_name;
+use hyperlight_js_engine::protocol::HostModuleDecl;
+use hyperlight_js_engine::{Error as EngineError, HostDispatch, HostReply, HostResult};
+use napi::bindgen_prelude::*;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::Env;
+use napi_derive::napi;
+
+use crate::error::{sync, to_napi};
+
+type Outcome = Either<String, Promise<String>>;
+/// Weak: a registered callback alone does not keep Node running.
+type HostFn = ThreadsafeFunction<String, Outcome, String, Status, false, true>;
+
+#[derive(Default)]
+pub struct HostRegistry {
+    /// Set by `loadRuntime()`: the guest's imports are fixed from then on.
+    sealed: AtomicBool,
+    modules: Mutex<BTreeMap<String, BTreeMap<String, Arc<HostFn>>>>,
+}
+
+impl HostRegistry {
+    pub fn seal(&self) {
+        self.sealed.store(true, Ordering::Release);
+    }
+
+    fn ensure_open(&self) -> hyperlight_js_engine::Result<()> {
+        if self.sealed.load(Ordering::Acquire) {
+            return Err(EngineError::consumed(
+                "host functions must be registered before loadRuntime(); this ProtoJSSandbox was already consumed",
+            ));
+        }
+        Ok(())
+    }
+
+    fn lookup(&self, module: &str, function: &str) -> Option<Arc<HostFn>> {
+        self.modules.lock().unwrap_or_else(|p| p.into_inner()).get(module)?.get(function).cloned()
+    }
+}
+
+fn untag(tagged: String) -> HostResult {
+    match tagged.split_at_checked(1) {
+        Some(("J", json)) => Ok(json.to_string()),
+        Some(("E", message)) => Err(message.to_string()),
+        _ => Err("host function bridge returned an untagged value".to_string()),
+    }
+}
+
+fn settle(outcome: Result<Outcome>, reply: HostReply) {
+    match outcome {
+        Ok(Either::A(tagged)) => reply.send(untag(tagged)),
+        Ok(Either::B(promise)) => match hyperlight_js_engine::monitor::runtime::get() {
+            Ok(rt) => {
+                rt.spawn(async move { reply.send(promise.await.map_err(|e| e.reason).and_then(untag)) });
+            }
+            Err(e) => reply.send(Err(e.message)),
+        },
+        Err(e) => reply.send(Err(e.reason)),
+    }
+}
+
+impl HostDispatch for HostRegistry {
+    fn modules(&self) -> Vec<HostModuleDecl> {
+        let modules = self.modules.lock().unwrap_or_else(|p| p.into_inner());
+        modules
+            .iter()
+            .map(|(name, fns)| HostModuleDecl { name: name.clone(), functions: fns.keys().cloned().collect() })
+            .collect()
+    }
+
+    fn call(&self, module: &str, function: &str, args_json: String, reply: HostReply) {
+        let Some(f) = self.lookup(module, function) else {
+            return reply.send(Err(format!("host function {module}.{function} is not registered")));
+        };
+        // Shared so that, if Node refuses the call (shutting down), we still answer the guest.
+        let slot = Arc::new(Mutex::new(Some(reply)));
+        let pending = slot.clone();
+        let status = f.call_with_return_value(args_json, ThreadsafeFunctionCallMode::NonBlocking, move |out, _env| {
+            if let Some(reply) = pending.lock().unwrap_or_else(|p| p.into_inner()).take() {
+                settle(out, reply);
+            }
+            Ok(())
+        });
+        if status != Status::Ok {
+            if let Some(reply) = slot.lock().unwrap_or_else(|p| p.into_inner()).take() {
+                reply.send(Err(format!("host function {module}.{function} could not be called: {status}")));
+            }
+        }
+    }
+}
+
+/// A named group of host functions; guest code imports it as `host:<name>`.
+#[napi]
+pub struct HostModule {
+    registry: Arc<HostRegistry>,
+    name: String,
+}
+
+impl HostModule {
+    pub fn new(env: &Env, registry: Arc<HostRegistry>, name: String) -> Result<Self> {
+        sync(env, registry.ensure_open())?;
+        sync(env, validate_name("host module name", &name))?;
+        if name.contains(':') {
+            return Err(to_napi(env, EngineError::invalid_arg(format!("host module name '{name}' must not contain ':'"))));
+        }
+        Ok(Self { registry, name })
+    }
+}
+
+#[napi]
+impl HostModule {
+    #[napi(getter)]
+    pub fn name(&self) -> String {
+        self.name.clone()
+    }
+
+    /// The native half of `register()`: `callback` already speaks the tagged JSON protocol.
+    #[napi]
+    pub fn register_json<'a>(
+        &self,
+        env: Env,
+        this: This<'a>,
+        function: String,
+        callback: Function<'_, String, Outcome>,
+    ) -> Result<This<'a>> {
+        sync(&env, self.registry.ensure_open())?;
+        sync(&env, validate_name("host function name", &function))?;
+        let tsfn: HostFn = callback.build_threadsafe_function().callee_handled::<false>().weak::<true>().build()?;
+        self.registry
+            .modules
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(self.name.clone())
+            .or_default()
+            .insert(function, Arc::new(tsfn));
+        Ok(this)
+    }
+}
