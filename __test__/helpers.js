@@ -50,8 +50,36 @@ function childPids() {
   return pids;
 }
 
+/** A loaded counter sandbox and the pid of its own guest process. */
+async function counterWithGuestPid() {
+  // The first sandbox in a process also starts a shared template guest
+  // (new guests are forked from it): have it running before we count.
+  await runtime();
+  const before = childPids();
+  const js = await runtime();
+  const pids = [...childPids()].filter((pid) => !before.has(pid));
+  assert.equal(pids.length, 1, `expected one new guest process, found ${pids}`);
+  js.addHandler('counter', COUNTER);
+  return { sandbox: await js.getLoadedSandbox(), pid: pids[0] };
+}
+
+/** Resolves once `pid` has exited (zombie or gone); a condition, not a timing check. */
+async function exited(pid) {
+  for (let i = 0; i < 500; i++) {
+    let state;
+    try {
+      state = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1][0];
+    } catch {
+      return;
+    }
+    if (state === 'Z' || state === 'X') return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.fail(`process ${pid} did not exit`);
+}
+
 /** Handler sources used by several files. */
 const ECHO = 'function handler(event) { return event; }';
 const COUNTER = 'let count = 0; function handler(event) { count += 1; return count; }';
 
-module.exports = { runtime, loaded, apiError, childPids, ECHO, COUNTER };
+module.exports = { runtime, loaded, apiError, childPids, counterWithGuestPid, exited, ECHO, COUNTER };

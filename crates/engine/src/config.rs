@@ -60,6 +60,18 @@ impl SizeKind {
     }
 }
 
+/// Numbers in messages read as JS would print them (`Infinity`, not `inf`).
+pub fn js_number(n: f64) -> String {
+if n.is_nan() {
+    "NaN".into()
+} else if n.is_infinite() {
+    if n > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+} else {
+    n.to_string()
+}
+}
+
+
 impl SandboxConfig {
     /// Validates a size as it arrives from JS (a double) and stores it.
     pub fn set(&mut self, kind: SizeKind, bytes: f64) -> Result<()> {
@@ -67,15 +79,15 @@ impl SandboxConfig {
         let max = kind.max();
         if !bytes.is_finite() || bytes.fract() != 0.0 {
             return Err(Error::invalid_arg(format!(
-                "{setter}: size must be a whole number of bytes, got {bytes}"
+                "{setter}: size must be a whole number of bytes, got {}", js_number(bytes)
             )));
         }
         if bytes <= 0.0 {
-            return Err(Error::invalid_arg(format!("{setter}: size must be > 0, got {bytes}")));
+            return Err(Error::invalid_arg(format!("{setter}: size must be > 0, got {}", js_number(bytes))));
         }
         if bytes > max as f64 {
             return Err(Error::invalid_arg(format!(
-                "{setter}: size {bytes} is larger than the maximum of {max} bytes"
+                "{setter}: size {} is larger than the maximum of {max} bytes", js_number(bytes)
             )));
         }
         let bytes = bytes as u64;
@@ -104,7 +116,7 @@ pub fn validate_timeout(option: &str, ms: f64) -> Result<std::time::Duration> {
     const MAX_MS: f64 = 3_600_000.0;
     if !ms.is_finite() || ms.fract() != 0.0 || !(1.0..=MAX_MS).contains(&ms) {
         return Err(Error::invalid_arg(format!(
-            "callHandler(): {option} must be a whole number of milliseconds from 1 to {MAX_MS} (1 hour), got {ms}"
+            "callHandler(): {option} must be a whole number of milliseconds from 1 to {MAX_MS} (1 hour), got {}", js_number(ms)
         )));
     }
     Ok(std::time::Duration::from_millis(ms as u64))

@@ -32,14 +32,12 @@ impl SandboxWorker {
     {
         let (jobs, queue) = mpsc::channel::<Job>();
         let poisoned = Arc::new(AtomicBool::new(false));
-        let flag = poisoned.clone();
         thread::Builder::new()
             .name("hyperlight-js-sandbox".into())
             .spawn(move || match factory() {
                 Ok(mut sandbox) => {
                     for job in queue {
                         job(Ok(sandbox.as_mut()));
-                        flag.store(sandbox.poisoned(), Ordering::Release);
                     }
                     // Every handle is gone: dropping the sandbox ends its guest.
                 }
@@ -60,7 +58,19 @@ impl SandboxWorker {
         F: FnOnce(&mut dyn GuestSandbox) -> Result<R> + Send + 'static,
         D: FnOnce(Result<R>) + Send + 'static,
     {
-        let job: Job = Box::new(move |sb| done(sb.map_err(Clone::clone).and_then(f)));
+        let flag = self.poisoned.clone();
+        let job: Job = Box::new(move |sb| {
+            let result = match sb {
+                Ok(sb) => {
+                    let result = f(&mut *sb);
+                    // Before `done`: whoever learns the result must see the flag that goes with it.
+                    flag.store(sb.poisoned(), Ordering::Release);
+                    result
+                }
+                Err(e) => Err(e.clone()),
+            };
+            done(result)
+        });
         if let Err(mpsc::SendError(job)) = self.jobs.send(job) {
             job(Err(&Error::internal("the sandbox thread has stopped")));
         }

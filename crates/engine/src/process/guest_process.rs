@@ -67,6 +67,13 @@ impl GuestProcess {
         n > 0 && pfd.revents & libc::POLLIN != 0
     }
 
+    /// The signal that ended the process (waiting for it to end), if one did.
+    pub fn exit_signal(&self) -> Option<i32> {
+        let info = waitid_pidfd(self.pidfd(), libc::WEXITED | libc::WNOWAIT).ok()?;
+        // SAFETY: waitid filled a SIGCHLD siginfo.
+        matches!(info.si_code, libc::CLD_KILLED | libc::CLD_DUMPED).then(|| unsafe { info.si_status() })
+    }
+
     /// How the process ended, waiting for it to do so, without reaping it.
     pub fn exit_description(&self) -> String {
         match waitid_pidfd(self.pidfd(), libc::WEXITED | libc::WNOWAIT) {
@@ -153,6 +160,13 @@ fn describe_exit(info: &libc::siginfo_t) -> String {
 /// Turns a failure to talk to a guest into the user's error.
 pub fn guest_gone(guest: &GuestProcess, during: &str, err: &ProtocolError) -> Error {
     match err {
+        // Nothing in the guest raises SIGKILL, and our own kills are reported
+        // as cancellations by the caller: this one came from outside (kill -9,
+        // the OOM killer), possibly while the guest was idle.
+        ProtocolError::Closed if guest.exit_signal() == Some(libc::SIGKILL) => Error::poisoned(format!(
+            "the sandbox is poisoned: its guest process was killed from outside {during} (SIGKILL); \
+             call restore(snapshot) or unload() to use it again"
+        )),
         ProtocolError::Closed => Error::guest_abort(format!(
             "the guest process died {during}: it {}",
             guest.exit_description()

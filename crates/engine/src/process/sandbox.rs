@@ -97,8 +97,7 @@ impl ProcessSandbox {
 
     fn request(&mut self, req: &Request, during: &str) -> Result<Reply> {
         let sent = self.guest.chan.send(req);
-        let reply = sent.and_then(|_| self.guest.chan.recv::<Reply>());
-        reply.map_err(|e| {
+        sent.and_then(|_| self.guest.chan.recv::<Reply>()).map_err(|e| {
             let err = guest_gone(&self.guest, during, &e);
             self.poison_with(err)
         })

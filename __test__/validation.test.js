@@ -1,0 +1,195 @@
+'use strict';
+// Bad input: each is refused with its exact code and a message saying what was wrong.
+
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+const { SandboxBuilder } = require('../lib');
+const { runtime, loaded, apiError, ECHO, COUNTER } = require('./helpers');
+
+const SETTERS = ['setHeapSize', 'setScratchSize', 'setInputBufferSize', 'setOutputBufferSize'];
+
+test('size setters accept whole positive numbers and chain', () => {
+  const builder = new SandboxBuilder();
+  for (const setter of SETTERS) assert.equal(builder[setter](1 << 20), builder, setter);
+  assert.equal(builder.setHeapSize(1).setScratchSize(4096).setInputBufferSize(1e6).setOutputBufferSize(2 ** 20), builder);
+});
+
+test('size setters refuse zero, negative, fractional and non-finite sizes', () => {
+  // [value, text the message must contain besides the setter name]
+  const cases = [
+    [0, 'got 0'],
+    [-1, 'got -1'],
+    [-4096, 'got -4096'],
+    [1.5, 'got 1.5'],
+    [NaN, 'whole number'],
+    [Infinity, 'whole number'],
+    [-Infinity, 'whole number'],
+  ];
+  for (const setter of SETTERS) {
+    const builder = new SandboxBuilder();
+    for (const [value, text] of cases) {
+      assert.throws(() => builder[setter](value), apiError('ERR_INVALID_ARG', setter, text), `${setter}(${value})`);
+    }
+  }
+});
+
+test('size setters refuse absurdly large sizes', () => {
+  for (const setter of SETTERS) {
+    assert.throws(() => new SandboxBuilder()[setter](1e30), apiError('ERR_INVALID_ARG', setter, 'maximum'));
+  }
+});
+
+test('size setters refuse values that are not numbers', () => {
+  for (const setter of SETTERS) {
+    for (const value of ['1024', undefined, null, {}, [1]]) {
+      assert.throws(() => new SandboxBuilder()[setter](value), apiError('ERR_INVALID_ARG', setter), `${setter}(${value})`);
+    }
+  }
+});
+
+test('a refused size leaves the builder usable', async () => {
+  const builder = new SandboxBuilder();
+  assert.throws(() => builder.setHeapSize(0));
+  const proto = await builder.setHeapSize(16 << 20).build();
+  assert.equal(proto.backend, 'process');
+});
+
+test("setBackend() accepts 'auto' and 'process' and both give the process backend", async () => {
+  for (const name of ['auto', 'process']) {
+    const builder = new SandboxBuilder();
+    assert.equal(builder.setBackend(name), builder);
+    const proto = await builder.build();
+    assert.equal(proto.backend, 'process', name);
+  }
+});
+
+test('setBackend() refuses unknown names, naming the value', () => {
+  for (const name of ['kvm', '', 'Process', 'AUTO', ' process']) {
+    assert.throws(() => new SandboxBuilder().setBackend(name), apiError('ERR_INVALID_ARG', 'setBackend', `'${name}'`), name);
+  }
+  for (const value of [1, undefined, null]) {
+    assert.throws(() => new SandboxBuilder().setBackend(value), apiError('ERR_INVALID_ARG', 'setBackend'));
+  }
+});
+
+test("setBackend('hypervisor'): build() rejects with ERR_INTERNAL (no micro-VM support)", async () => {
+  const builder = new SandboxBuilder().setBackend('hypervisor');
+  await assert.rejects(builder.build(), apiError('ERR_INTERNAL', 'hypervisor'));
+});
+
+/** Runs a small script with HYPERLIGHT_JS_BACKEND set; it prints the build outcome as JSON. */
+function buildWithEnv(envValue, setBackend) {
+  const lib = path.join(__dirname, '..', 'lib');
+  const script = `
+    const { SandboxBuilder } = require(${JSON.stringify(lib)});
+    const b = new SandboxBuilder();
+    ${setBackend ? `b.setBackend(${JSON.stringify(setBackend)});` : ''}
+    b.build().then(
+      (p) => console.log(JSON.stringify({ backend: p.backend })),
+      (e) => console.log(JSON.stringify({ code: e.code, message: e.message })),
+    );`;
+  const env = { ...process.env, HYPERLIGHT_JS_BACKEND: envValue };
+  const r = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+test('HYPERLIGHT_JS_BACKEND overrides setBackend()', () => {
+  const refused = buildWithEnv('hypervisor', 'process');
+  assert.equal(refused.code, 'ERR_INTERNAL');
+  assert.match(refused.message, /hypervisor/);
+  assert.equal(buildWithEnv('hypervisor').code, 'ERR_INTERNAL');
+  assert.deepEqual(buildWithEnv('process', 'hypervisor'), { backend: 'process' });
+  assert.deepEqual(buildWithEnv('auto', 'hypervisor'), { backend: 'process' });
+});
+
+test('a bad HYPERLIGHT_JS_BACKEND is refused, naming the variable; an empty one is ignored', () => {
+  const bad = buildWithEnv('kvm', 'process');
+  assert.equal(bad.code, 'ERR_INVALID_ARG');
+  assert.ok(bad.message.includes('HYPERLIGHT_JS_BACKEND') && bad.message.includes('kvm'), bad.message);
+  assert.deepEqual(buildWithEnv('', 'process'), { backend: 'process' });
+});
+
+test('handler names must be non-empty strings', async () => {
+  const js = await runtime();
+  for (const name of ['', '   ']) {
+    assert.throws(() => js.addHandler(name, ECHO), apiError('ERR_INVALID_ARG', 'handler name'), `add ${JSON.stringify(name)}`);
+    assert.throws(() => js.removeHandler(name), apiError('ERR_INVALID_ARG', 'handler name'), `remove ${JSON.stringify(name)}`);
+  }
+  assert.throws(() => js.addHandler(42, ECHO), apiError('ERR_INVALID_ARG', 'addHandler'));
+  assert.throws(() => js.addHandler('ok', undefined), apiError('ERR_INVALID_ARG', 'addHandler'));
+  assert.throws(() => js.removeHandler(null), apiError('ERR_INVALID_ARG', 'removeHandler'));
+});
+
+test('callHandler() refuses unknown and malformed handler names', async () => {
+  const sandbox = await loaded({ echo: ECHO, other: ECHO });
+  await assert.rejects(sandbox.callHandler('missing', {}), apiError('ERR_INVALID_ARG', 'missing', 'echo'));
+  await assert.rejects(sandbox.callHandler('', {}), apiError('ERR_INVALID_ARG', 'handler name'));
+  await assert.rejects(sandbox.callHandler(undefined, {}), apiError('ERR_INVALID_ARG', 'handler name'));
+  await assert.rejects(sandbox.callHandler(7, {}), apiError('ERR_INVALID_ARG', 'handler name'));
+  assert.equal(await sandbox.callHandler('echo', 'still fine'), 'still fine');
+  await sandbox.unload();
+});
+
+test('events JSON cannot carry are refused before they reach the guest', async () => {
+  const sandbox = await loaded({ counter: COUNTER });
+  const cyclic = { name: 'loop' };
+  cyclic.self = cyclic;
+  const cases = [
+    [10n, 'BigInt'],
+    [{ nested: { deep: [1, 2n] } }, 'BigInt'],
+    [cyclic, 'circular'],
+    [[cyclic], 'circular'],
+    [() => 1, 'function'],
+    [Symbol('s'), 'symbol'],
+    [undefined, 'undefined'],
+  ];
+  for (const [event, text] of cases) {
+    await assert.rejects(sandbox.callHandler('counter', event), apiError('ERR_INVALID_ARG', 'event', text), text);
+  }
+  // None of them ran the handler: the counter is untouched.
+  assert.equal(await sandbox.callHandler('counter', {}), 1);
+  assert.equal(sandbox.poisoned, false);
+  await sandbox.unload();
+});
+
+test('callHandler() options: gc must be a boolean, options an object', async () => {
+  const sandbox = await loaded({ echo: ECHO });
+  assert.equal(await sandbox.callHandler('echo', 1, { gc: true }), 1);
+  assert.equal(await sandbox.callHandler('echo', 2, { gc: false }), 2);
+  assert.equal(await sandbox.callHandler('echo', 3, {}), 3);
+  assert.equal(await sandbox.callHandler('echo', 4, undefined), 4);
+  for (const gc of ['yes', 1, null]) {
+    await assert.rejects(sandbox.callHandler('echo', 1, { gc }), apiError('ERR_INVALID_ARG', 'options.gc'), String(gc));
+  }
+  for (const options of ['fast', 5, [true]]) {
+    await assert.rejects(sandbox.callHandler('echo', 1, options), apiError('ERR_INVALID_ARG', 'options'), String(options));
+  }
+  await sandbox.unload();
+});
+
+test('an event larger than the input buffer is refused, naming both sizes', async () => {
+  const sandbox = await loaded({ length: 'function handler(e) { return e.length; }' }, (b) => b.setInputBufferSize(1024));
+  // A JSON string is its characters plus two quotes: 1022 + 2 = 1024 bytes fits exactly.
+  assert.equal(await sandbox.callHandler('length', 'x'.repeat(1022)), 1022);
+  await assert.rejects(
+    sandbox.callHandler('length', 'x'.repeat(1023)),
+    apiError('ERR_INVALID_ARG', '1025', '1024', 'setInputBufferSize'),
+  );
+  // Sizes are UTF-8 bytes, not characters: 600 'é' are 1200 bytes.
+  await assert.rejects(sandbox.callHandler('length', 'é'.repeat(600)), apiError('ERR_INVALID_ARG', '1202', '1024'));
+  assert.equal(sandbox.poisoned, false);
+  assert.equal(await sandbox.callHandler('length', 'ok'), 2);
+  await sandbox.unload();
+});
+
+test('a result larger than the output buffer is refused, naming both sizes', async () => {
+  const sandbox = await loaded({ make: 'function handler(n) { return "y".repeat(n); }' }, (b) => b.setOutputBufferSize(1024));
+  assert.equal((await sandbox.callHandler('make', 1022)).length, 1022);
+  await assert.rejects(sandbox.callHandler('make', 5000), apiError('ERR_INVALID_ARG', '5002', '1024', 'setOutputBufferSize'));
+  assert.equal(sandbox.poisoned, false);
+  assert.equal(await sandbox.callHandler('make', 3), 'yyy');
+  await sandbox.unload();
+});
