@@ -19,8 +19,8 @@ function run(cmd, args, opts = {}) {
 }
 
 // The engine's process-backend tests exec the guest from target/debug.
-run('cargo', ['build', '--locked', '-p', 'hyperlight-js-guest']);
-run('cargo', ['test', '--locked', '--workspace']);
+run('cargo', ['build', '--locked', '-p', 'hyperlight-js-guest', '--features', 'jail-selftest']);
+run('cargo', ['test', '--locked', '--workspace', '--features', 'hyperlight-js-guest/jail-selftest']);
 
 const testDir = path.join(root, '__test__');
 const files = fs

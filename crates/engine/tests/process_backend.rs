@@ -154,3 +154,46 @@ fn guest_pid_of(sb: &mut dyn GuestSandbox) -> i32 {
     // SAFETY: every sandbox in this file comes from ProcessBackend.
     unsafe { (*any).guest_pid() }
 }
+
+fn proc_file(pid: i32, name: &str) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/{name}")).unwrap_or_else(|e| panic!("/proc/{pid}/{name}: {e}"))
+}
+
+#[test]
+fn a_sandbox_process_is_jailed_before_user_code_runs() {
+    let mut sb = sandbox();
+    sb.load(&[], &h("h", "function handler() { return 1; }")).unwrap();
+    let pid = guest_pid_of(sb.as_mut());
+    let status = proc_file(pid, "status");
+    let field = |name: &str| {
+        status.lines().find(|l| l.starts_with(name)).map(|l| l[name.len()..].trim().to_string()).unwrap_or_default()
+    };
+    assert_eq!(field("Seccomp:"), "2", "seccomp filter mode\n{status}");
+    assert_eq!(field("NoNewPrivs:"), "1");
+    assert_eq!(proc_file(pid, "environ"), "", "the guest's environment must be empty");
+    let fds: Vec<i32> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().parse().unwrap())
+        .collect();
+    assert_eq!(fds.len(), 4, "stdin, stdout, stderr and the socket only: {fds:?}");
+    let limits = proc_file(pid, "limits");
+    assert!(limits.lines().any(|l| l.starts_with("Max core file size") && l.contains(" 0 ")), "{limits}");
+    // Snapshots fork inside the jail; the copy is jailed too.
+    let snap = sb.snapshot().unwrap();
+    sb.restore(snap.as_ref()).unwrap();
+    let pid = guest_pid_of(sb.as_mut());
+    assert!(proc_file(pid, "status").contains("Seccomp:\t2"));
+    assert_eq!(sb.call("h", "{}", true).unwrap(), "1");
+}
+
+#[test]
+fn a_guest_that_breaks_the_policy_is_reported_as_such() {
+    let mut sb = sandbox();
+    sb.load(&[], &h("h", "function handler() { return 1; }")).unwrap();
+    let pid = guest_pid_of(sb.as_mut());
+    // What the kernel does to a guest that makes a forbidden system call.
+    unsafe { libc::kill(pid, libc::SIGSYS) };
+    let err = sb.call("h", "{}", true).unwrap_err();
+    assert!(err.message.contains("system-call policy"), "{}", err.message);
+    assert!(sb.poisoned());
+}

@@ -20,6 +20,8 @@ use hyperlight_js_engine::SandboxConfig;
 use hyperlight_js_runtime::rquickjs;
 use hyperlight_js_runtime::JsRuntime;
 
+mod jail;
+
 hyperlight_js_runtime::native_modules! {}
 hyperlight_js_runtime::custom_globals! { capture_runtime }
 
@@ -82,6 +84,13 @@ struct Guest {
 }
 
 fn main() {
+    #[cfg(feature = "jail-selftest")]
+    {
+        let args: Vec<String> = std::env::args().collect();
+        if args.get(1).map(String::as_str) == Some("--jail-self-test") {
+            jail::self_test(args.get(2).map(String::as_str).unwrap_or(""));
+        }
+    }
     // SAFETY: the host hands us exactly one socket, as fd 3, before exec.
     let sock = unsafe { UnixStream::from_raw_fd(3) };
     let config = SandboxConfig::default();
@@ -93,6 +102,10 @@ fn main() {
             std::process::exit(1);
         }
     };
+    if let Err(e) = jail::prepare() {
+        send(&failure(FailureKind::Internal, format!("could not prepare the jail: {e:#}")));
+        std::process::exit(1);
+    }
     // SAFETY: getppid cannot fail.
     let host_pid = unsafe { libc::getppid() };
     let mut guest = Guest { runtime, config, host_pid };
@@ -217,6 +230,8 @@ impl Guest {
                 )?;
             }
         }
+        // Last: from here on user code may run.
+        jail::lock_down()?;
         Ok(())
     }
 }
