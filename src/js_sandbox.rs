@@ -1,5 +1,6 @@
 use std::sync::{Arc, Mutex};
 
+use hyperlight_js_engine::call::load_monitored;
 use hyperlight_js_engine::registry::Registry;
 use hyperlight_js_engine::worker::SandboxWorker;
 use hyperlight_js_engine::{BackendKind, Error as EngineError};
@@ -19,11 +20,12 @@ pub struct JSSandbox {
     worker: Arc<Mutex<Option<SandboxWorker>>>,
     registry: Registry,
     kind: BackendKind,
+    load_timeout: std::time::Duration,
 }
 
 impl JSSandbox {
-    pub fn new(worker: SandboxWorker, kind: BackendKind) -> Self {
-        Self { worker: Arc::new(Mutex::new(Some(worker))), registry: Registry::default(), kind }
+    pub fn new(worker: SandboxWorker, kind: BackendKind, load_timeout: std::time::Duration) -> Self {
+        Self { worker: Arc::new(Mutex::new(Some(worker))), registry: Registry::default(), kind, load_timeout }
     }
 
     fn ensure_live(&self) -> hyperlight_js_engine::Result<()> {
@@ -96,10 +98,11 @@ impl JSSandbox {
         let kind = self.kind;
         let slot = self.worker.clone();
         let (handle, back) = (worker.clone(), worker.clone());
+        let (control, timeout) = (worker.control().clone(), self.load_timeout);
         let (promise, settle) =
-            crate::promise::deferred(env, move |()| LoadedJSSandbox::new(handle, kind))?;
+            crate::promise::deferred(env, move |()| LoadedJSSandbox::new(handle, kind, timeout))?;
         worker.submit(
-            move |sb| sb.load(&modules, &handlers),
+            move |sb| load_monitored(sb, &control, &modules, &handlers, timeout),
             move |result| {
                 if result.is_err() {
                     *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(back);

@@ -27,11 +27,13 @@ pub struct LoadedJSSandbox {
     worker: Option<SandboxWorker>,
     kind: BackendKind,
     last_stats: Arc<Mutex<Option<CallStats>>>,
+    /// Handed on to the `JSSandbox` that `unload()` returns.
+    load_timeout: std::time::Duration,
 }
 
 impl LoadedJSSandbox {
-    pub fn new(worker: SandboxWorker, kind: BackendKind) -> Self {
-        Self { worker: Some(worker), kind, last_stats: Arc::new(Mutex::new(None)) }
+    pub fn new(worker: SandboxWorker, kind: BackendKind, load_timeout: std::time::Duration) -> Self {
+        Self { worker: Some(worker), kind, last_stats: Arc::new(Mutex::new(None)), load_timeout }
     }
 
     fn worker(&self, env: &Env) -> Result<&SandboxWorker> {
@@ -43,8 +45,8 @@ fn call_options(opts: Option<CallHandlerOptions>) -> hyperlight_js_engine::Resul
     let Some(o) = opts else { return Ok(CallOptions { gc: true, ..Default::default() }) };
     Ok(CallOptions {
         gc: o.gc.unwrap_or(true),
-        wall_clock: o.wall_clock_timeout_ms.map(|ms| validate_timeout("wallClockTimeoutMs", ms)).transpose()?,
-        cpu_time: o.cpu_timeout_ms.map(|ms| validate_timeout("cpuTimeoutMs", ms)).transpose()?,
+        wall_clock: o.wall_clock_timeout_ms.map(|ms| validate_timeout("callHandler(): wallClockTimeoutMs", ms)).transpose()?,
+        cpu_time: o.cpu_timeout_ms.map(|ms| validate_timeout("callHandler(): cpuTimeoutMs", ms)).transpose()?,
     })
 }
 
@@ -131,9 +133,9 @@ impl LoadedJSSandbox {
         let Some(worker) = self.worker.take() else {
             return Err(to_napi(env, consumed("LoadedJSSandbox", "unload()")));
         };
-        let kind = self.kind;
+        let (kind, timeout) = (self.kind, self.load_timeout);
         let handle = worker.clone();
-        let (promise, settle) = crate::promise::deferred(env, move |()| JSSandbox::new(handle, kind))?;
+        let (promise, settle) = crate::promise::deferred(env, move |()| JSSandbox::new(handle, kind, timeout))?;
         worker.submit(|sb| sb.unload(), settle);
         Ok(promise)
     }

@@ -51,7 +51,8 @@ impl ProtoJSSandbox {
         let worker = SandboxWorker::start(move || backend.load_runtime(config, host))
             .map_err(|e| to_napi(env, e))?;
         let handle = worker.clone();
-        let (promise, settle) = crate::promise::deferred(env, move |()| JSSandbox::new(handle, kind))?;
+        let timeout = std::time::Duration::from_millis(config.load_timeout_ms);
+        let (promise, settle) = crate::promise::deferred(env, move |()| JSSandbox::new(handle, kind, timeout))?;
         // The first job only reports whether the guest came up.
         worker.submit(|_| Ok(()), settle);
         Ok(promise)

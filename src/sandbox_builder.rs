@@ -1,4 +1,5 @@
 use hyperlight_js_engine::select::{self, BackendChoice};
+use hyperlight_js_engine::config::validate_timeout;
 use hyperlight_js_engine::{SandboxConfig, SizeKind};
 use napi::bindgen_prelude::*;
 use napi::Env;
@@ -42,6 +43,14 @@ impl SandboxBuilder {
     #[napi]
     pub fn set_output_buffer_size<'a>(&mut self, env: Env, this: This<'a>, bytes: f64) -> Result<This<'a>> {
         sync(&env, self.config.set(SizeKind::OutputBuffer, bytes))?;
+        Ok(this)
+    }
+
+    /// How long `getLoadedSandbox()` may run top-level guest code (default 10 s).
+    #[napi]
+    pub fn set_load_timeout_ms<'a>(&mut self, env: Env, this: This<'a>, ms: f64) -> Result<This<'a>> {
+        let limit = sync(&env, validate_timeout("setLoadTimeoutMs", ms))?;
+        self.config.load_timeout_ms = limit.as_millis() as u64;
         Ok(this)
     }
 

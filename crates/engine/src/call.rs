@@ -95,7 +95,7 @@ fn describe_stopper(by: &str, opts: &CallOptions) -> String {
 }
 
 /// Runs one call with the monitors `opts` asks for. Stats are returned even
-/// when the call fails.
+/// when the call fails. A stopped call poisons the sandbox.
 pub fn call_monitored(
     sb: &mut dyn GuestSandbox,
     control: &Arc<CallControl>,
@@ -103,6 +103,55 @@ pub fn call_monitored(
     event_json: &str,
     opts: &CallOptions,
 ) -> (Result<String>, CallStats) {
+    let (result, stats) = run_monitored(sb, control, opts, |sb| sb.call(handler, event_json, opts.gc));
+    let result = match stats.terminated_by {
+        // Even if the guest's answer raced the kill, the guest is now dead.
+        Some(by) => {
+            let who = describe_stopper(by, opts);
+            sb.mark_poisoned(format!("its call to handler '{handler}' was cancelled by {who}"));
+            Err(Error::cancelled(format!(
+                "handler '{handler}' was cancelled by {who}; the sandbox is poisoned until restore(snapshot) or unload()"
+            )))
+        }
+        None => result,
+    };
+    (result, stats)
+}
+
+/// `getLoadedSandbox()`: loading runs top-level guest code, so it is bounded
+/// by a wall-clock limit too. A load that runs out is cancelled and the guest
+/// reset, so the `JSSandbox` can be fixed and loaded again.
+pub fn load_monitored(
+    sb: &mut dyn GuestSandbox,
+    control: &Arc<CallControl>,
+    modules: &[(String, String)],
+    handlers: &[(String, String)],
+    timeout: Duration,
+) -> Result<()> {
+    let opts = CallOptions { gc: false, wall_clock: Some(timeout), cpu_time: None };
+    let (result, stats) = run_monitored(sb, control, &opts, |sb| sb.load(modules, handlers));
+    match stats.terminated_by {
+        Some(by) => {
+            sb.unload()?;
+            let why = match by {
+                KILLED_BY_HANDLE => "by interruptHandle.kill()".to_string(),
+                _ => format!(
+                    "after the load timeout of {} ms (setLoadTimeoutMs): does a handler or module loop at its top level?",
+                    timeout.as_millis()
+                ),
+            };
+            Err(Error::cancelled(format!("loading the handlers was cancelled {why}")))
+        }
+        None => result,
+    }
+}
+
+fn run_monitored<R>(
+    sb: &mut dyn GuestSandbox,
+    control: &Arc<CallControl>,
+    opts: &CallOptions,
+    work: impl FnOnce(&mut dyn GuestSandbox) -> Result<R>,
+) -> (Result<R>, CallStats) {
     let mut stats = CallStats { wall_clock_ms: 0.0, cpu_time_ms: None, terminated_by: None };
     let clock = sb.cpu_clock();
     // Fail closed: every monitor is set up before the guest runs, or it does not run.
@@ -131,7 +180,7 @@ pub fn call_monitored(
         })
     });
     let started = Instant::now();
-    let result = sb.call(handler, event_json, opts.gc);
+    let result = work(&mut *sb);
     stats.wall_clock_ms = started.elapsed().as_secs_f64() * 1e3;
     let stopped_by = control.end();
     if let Some(task) = task {
@@ -141,16 +190,5 @@ pub fn call_monitored(
         stats.cpu_time_ms = Some(after.saturating_sub(before).as_secs_f64() * 1e3);
     }
     stats.terminated_by = stopped_by;
-    let result = match stopped_by {
-        // Even if the guest's answer raced the kill, the guest is now dead.
-        Some(by) => {
-            let who = describe_stopper(by, opts);
-            sb.mark_poisoned(format!("its call to handler '{handler}' was cancelled by {who}"));
-            Err(Error::cancelled(format!(
-                "handler '{handler}' was cancelled by {who}; the sandbox is poisoned until restore(snapshot) or unload()"
-            )))
-        }
-        None => result,
-    };
     (result, stats)
 }

@@ -8,6 +8,9 @@ const KIB: u64 = 1024;
 const MIB: u64 = 1024 * KIB;
 const GIB: u64 = 1024 * MIB;
 
+/// Loading runs the handlers' and modules' top-level code: bounded like a call.
+pub const DEFAULT_LOAD_TIMEOUT_MS: u64 = 10_000;
+
 /// Guest sizes, in bytes. On the process backend the heap bounds the QuickJS
 /// heap, the scratch size its stack, and the buffers the largest event and
 /// result that may cross the boundary.
@@ -17,6 +20,8 @@ pub struct SandboxConfig {
     pub scratch_size: u64,
     pub input_buffer_size: u64,
     pub output_buffer_size: u64,
+    /// How long `getLoadedSandbox()` may take before the load is cancelled.
+    pub load_timeout_ms: u64,
 }
 
 impl Default for SandboxConfig {
@@ -26,6 +31,7 @@ impl Default for SandboxConfig {
             scratch_size: MIB,
             input_buffer_size: 4 * MIB,
             output_buffer_size: 4 * MIB,
+            load_timeout_ms: DEFAULT_LOAD_TIMEOUT_MS,
         }
     }
 }
@@ -111,12 +117,12 @@ pub fn validate_name(what: &str, name: &str) -> Result<()> {
     Ok(())
 }
 
-/// Monitor limits from `callHandler` options: whole milliseconds, 1 ms to 1 hour.
+/// Time limits (`callHandler` options, the load timeout): whole milliseconds, 1 ms to 1 hour.
 pub fn validate_timeout(option: &str, ms: f64) -> Result<std::time::Duration> {
     const MAX_MS: f64 = 3_600_000.0;
     if !ms.is_finite() || ms.fract() != 0.0 || !(1.0..=MAX_MS).contains(&ms) {
         return Err(Error::invalid_arg(format!(
-            "callHandler(): {option} must be a whole number of milliseconds from 1 to {MAX_MS} (1 hour), got {}", js_number(ms)
+            "{option} must be a whole number of milliseconds from 1 to {MAX_MS} (1 hour), got {}", js_number(ms)
         )));
     }
     Ok(std::time::Duration::from_millis(ms as u64))

@@ -157,7 +157,17 @@ impl Guest {
                 ),
             ),
             Ok(result) => Reply::Returned(result),
-            Err(e) => failure(FailureKind::Exception, describe(&e)),
+            Err(e) => {
+                let mut message = describe(&e);
+                if message.starts_with("out of memory") {
+                    let (first, stack) = message.split_once('\n').unwrap_or((&message, ""));
+                    message = format!(
+                        "{first}: the handler hit the sandbox's heap limit of {} bytes (setHeapSize)\n{stack}",
+                        self.config.heap_size
+                    );
+                }
+                failure(FailureKind::Exception, message)
+            }
         }
     }
 
