@@ -29,6 +29,8 @@ export class SandboxBuilder {
   setInputBufferSize(bytes: number): this;
   /** Largest handler result, as JSON bytes (1 B to 1 GiB; default 4 MiB). */
   setOutputBufferSize(bytes: number): this;
+  /** How long getLoadedSandbox() may run top-level guest code: whole ms, 1 to 3 600 000 (default 10 000). */
+  setLoadTimeoutMs(ms: number): this;
   /** Default 'auto'. The HYPERLIGHT_JS_BACKEND environment variable overrides this. */
   setBackend(backend: 'auto' | Backend): this;
   build(): Promise<ProtoJSSandbox>;
@@ -70,7 +72,8 @@ export class JSSandbox {
   clearModules(): void;
   /**
    * Sends modules and handlers to the guest and compiles the handlers. On
-   * failure (syntax error, missing import) this JSSandbox stays usable.
+   * failure (syntax error, missing import: ERR_INVALID_ARG; top-level code past
+   * the load timeout: ERR_CANCELLED) this JSSandbox stays usable.
    */
   getLoadedSandbox(): Promise<LoadedJSSandbox>;
 }
