@@ -113,8 +113,10 @@ impl LoadedJSSandbox {
 
     #[napi(ts_return_type = "Promise<Snapshot>")]
     pub fn snapshot<'e>(&self, env: &'e Env) -> Result<Object<'e>> {
+        // Every check before the deferred: one never settled would keep Node alive.
+        let worker = self.worker(env)?;
         let (promise, settle) = crate::promise::deferred(env, Snapshot::new)?;
-        self.worker(env)?.submit(|sb| sb.snapshot(), settle);
+        worker.submit(|sb| sb.snapshot(), settle);
         Ok(promise)
     }
 
@@ -122,8 +124,9 @@ impl LoadedJSSandbox {
     #[napi(ts_return_type = "Promise<void>")]
     pub fn restore<'e>(&self, env: &'e Env, snapshot: &Snapshot) -> Result<Object<'e>> {
         let snap = snapshot.inner();
+        let worker = self.worker(env)?;
         let (promise, settle) = crate::promise::deferred(env, |()| ())?;
-        self.worker(env)?.submit(move |sb| sb.restore(snap.as_ref()), settle);
+        worker.submit(move |sb| sb.restore(snap.as_ref()), settle);
         Ok(promise)
     }
 

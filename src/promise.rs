@@ -4,7 +4,9 @@ use hyperlight_js_engine::Result as EngineResult;
 use napi::bindgen_prelude::*;
 use napi::{Env, JsDeferred};
 
-/// A promise for the JS side, and the settle function for whichever thread finishes the work.
+/// A promise for the JS side, and the settle function for whichever thread
+/// finishes the work. Create it only once nothing can fail before the work is
+/// handed over: an unsettled deferred holds a reference that keeps Node alive.
 pub fn deferred<T, V>(
     env: &Env,
     to_js: impl FnOnce(T) -> V + Send + 'static,
