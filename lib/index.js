@@ -49,7 +49,7 @@ function normalise(err, where) {
 
 // Methods that return a Promise report every failure as a rejection, even
 // one found before any work starts (consumed object, bad argument).
-const ASYNC_METHODS = new Set(['build', 'loadRuntime', 'getLoadedSandbox', 'callHandlerJson', 'snapshot', 'restore', 'unload']);
+const ASYNC_METHODS = new Set(['build', 'loadRuntime', 'getLoadedSandbox', 'snapshot', 'restore', 'unload']);
 
 function wrapMethods(Class) {
   const proto = Class.prototype;
@@ -127,24 +127,55 @@ function checkOptions(options) {
   return out;
 }
 
+// callHandler results come back through one completion handler (see
+// src/completions.rs): cheaper than a native promise per call. While any call
+// is pending, an idle timer keeps Node alive, as a pending promise would.
+const pending = new Map();
+let nextCallId = 1;
+let keepAlive = null;
+
+native.installCompletionHandler((id, code, payload) => {
+  const call = pending.get(id);
+  if (!call) return;
+  pending.delete(id);
+  if (pending.size === 0) {
+    clearInterval(keepAlive);
+    keepAlive = null;
+  }
+  if (code === null) {
+    try {
+      call.resolve(JSON.parse(payload));
+    } catch (err) {
+      call.reject(apiError('ERR_INTERNAL', `callHandler(): the guest returned JSON that does not parse: ${err.message}`));
+    }
+  } else {
+    call.reject(apiError(code, payload));
+  }
+});
+
 const callHandlerJson = LoadedJSSandbox.prototype.callHandlerJson;
 
 Object.defineProperty(LoadedJSSandbox.prototype, 'callHandler', {
   configurable: true,
   writable: true,
   enumerable: false,
-  value: async function callHandler(handlerName, event, options) {
-    if (typeof handlerName !== 'string' || handlerName.trim() === '') {
-      throw apiError(
-        'ERR_INVALID_ARG',
-        `callHandler(): the handler name must be a non-empty string, got ${JSON.stringify(handlerName) ?? typeof handlerName}`,
-        TypeError,
-      );
-    }
-    const json = eventToJson(event);
-    const opts = checkOptions(options);
-    const result = await callHandlerJson.call(this, handlerName, json, opts);
-    return JSON.parse(result);
+  value: function callHandler(handlerName, event, options) {
+    return new Promise((resolve, reject) => {
+      if (typeof handlerName !== 'string' || handlerName.trim() === '') {
+        throw apiError(
+          'ERR_INVALID_ARG',
+          `callHandler(): the handler name must be a non-empty string, got ${JSON.stringify(handlerName) ?? typeof handlerName}`,
+          TypeError,
+        );
+      }
+      const json = eventToJson(event);
+      const opts = checkOptions(options);
+      const id = nextCallId;
+      nextCallId = nextCallId >= 0xffffffff ? 1 : nextCallId + 1;
+      callHandlerJson.call(this, id, handlerName, json, opts);
+      pending.set(id, { resolve, reject });
+      keepAlive ??= setInterval(() => {}, 0x7fffffff);
+    });
   },
 });
 

@@ -3,6 +3,7 @@
 //! every guest. `lib/index.js` adds the JSON handling and argument checks
 //! that are cheaper in JS.
 
+mod completions;
 mod error;
 mod host_functions;
 mod interrupt_handle;

@@ -86,29 +86,33 @@ impl LoadedJSSandbox {
     }
 
     /// The native half of `callHandler`: the event arrives as JSON text and
-    /// the result leaves as JSON text; `lib/index.js` does the (de)serialising.
-    #[napi(ts_return_type = "Promise<string>")]
-    pub fn call_handler_json<'e>(
+    /// the result leaves as JSON text through the completion handler, keyed by
+    /// `id`; `lib/index.js` does the (de)serialising and owns the promise.
+    #[napi]
+    pub fn call_handler_json(
         &self,
-        env: &'e Env,
+        env: Env,
+        id: u32,
         handler: String,
         event_json: String,
         options: Option<CallHandlerOptions>,
-    ) -> Result<Object<'e>> {
-        let opts = sync(env, call_options(options))?;
-        let worker = self.worker(env)?;
+    ) -> Result<()> {
+        if !crate::completions::installed() {
+            return Err(to_napi(&env, hyperlight_js_engine::Error::internal("load the package through lib/index.js")));
+        }
+        let opts = sync(&env, call_options(options))?;
+        let worker = self.worker(&env)?;
         let control = worker.control().clone();
         let last_stats = self.last_stats.clone();
-        let (promise, settle) = crate::promise::deferred(env, |json: String| json)?;
         worker.submit(
             move |sb| {
                 let (result, stats) = call_monitored(sb, &control, &handler, &event_json, &opts);
                 *last_stats.lock().unwrap_or_else(|p| p.into_inner()) = Some(stats);
                 result
             },
-            settle,
+            move |result| crate::completions::complete(id, result),
         );
-        Ok(promise)
+        Ok(())
     }
 
     #[napi(ts_return_type = "Promise<Snapshot>")]

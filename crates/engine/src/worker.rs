@@ -14,6 +14,22 @@ use crate::error::{Error, Result};
 /// A job sees the sandbox, or why the sandbox could not be created.
 type Job = Box<dyn FnOnce(std::result::Result<&mut dyn GuestSandbox, &Error>) + Send>;
 
+/// Calls often come back to back; polling the queue briefly after a job
+/// avoids the cost of waking a sleeping thread for the next one.
+const QUEUE_SPIN: std::time::Duration = std::time::Duration::from_micros(50);
+
+fn next_job(queue: &mpsc::Receiver<Job>) -> Option<Job> {
+    let until = std::time::Instant::now() + QUEUE_SPIN;
+    while std::time::Instant::now() < until {
+        match queue.try_recv() {
+            Ok(job) => return Some(job),
+            Err(mpsc::TryRecvError::Empty) => std::hint::spin_loop(),
+            Err(mpsc::TryRecvError::Disconnected) => return None,
+        }
+    }
+    queue.recv().ok()
+}
+
 #[derive(Clone)]
 pub struct SandboxWorker {
     jobs: mpsc::Sender<Job>,
@@ -36,7 +52,7 @@ impl SandboxWorker {
             .name("hyperlight-js-sandbox".into())
             .spawn(move || match factory() {
                 Ok(mut sandbox) => {
-                    for job in queue {
+                    while let Some(job) = next_job(&queue) {
                         job(Ok(sandbox.as_mut()));
                     }
                     // Every handle is gone: dropping the sandbox ends its guest.

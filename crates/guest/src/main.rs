@@ -22,6 +22,10 @@ use hyperlight_js_runtime::JsRuntime;
 
 mod jail;
 
+/// After answering, the next request (or a host function's result) usually
+/// follows within this; polling for it avoids a wake-up from sleep.
+const REQUEST_SPIN: std::time::Duration = std::time::Duration::from_micros(100);
+
 hyperlight_js_runtime::native_modules! {}
 hyperlight_js_runtime::custom_globals! { capture_runtime }
 
@@ -208,7 +212,9 @@ impl Guest {
                 libc::_exit(0);
             }
         }
-        CHANNEL.with(|c| *c.borrow_mut() = Some(Channel::new(ours, guest_max_frame(&self.config))));
+        let mut chan = Channel::new(ours, guest_max_frame(&self.config));
+        chan.set_spin(REQUEST_SPIN);
+        CHANNEL.with(|c| *c.borrow_mut() = Some(chan));
         if let Some(init) = init {
             if let Err(e) = self.become_sandbox(init) {
                 return Some(failure(FailureKind::Internal, format!("{e:#}")));

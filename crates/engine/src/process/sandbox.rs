@@ -85,7 +85,7 @@ impl ProcessSandbox {
             wait.waker = Some(tx.clone());
         }
         self.host.call(module, function, args, HostReply(tx));
-        let result = rx.recv().ok();
+        let result = recv_soon(&rx);
         let mut wait = self.host_wait.lock().unwrap_or_else(|p| p.into_inner());
         wait.waker = None;
         if wait.interrupted {
@@ -102,6 +102,20 @@ impl ProcessSandbox {
             self.poison_with(err)
         })
     }
+}
+
+/// A synchronous host function answers within tens of microseconds; poll
+/// that long before sleeping (a wake-up costs about as much).
+fn recv_soon(rx: &std::sync::mpsc::Receiver<HostResult>) -> Option<HostResult> {
+    let until = std::time::Instant::now() + std::time::Duration::from_micros(50);
+    while std::time::Instant::now() < until {
+        match rx.try_recv() {
+            Ok(r) => return Some(r),
+            Err(std::sync::mpsc::TryRecvError::Empty) => std::hint::spin_loop(),
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => return None,
+        }
+    }
+    rx.recv().ok()
 }
 
 fn failure_error(f: GuestFailure) -> Error {
