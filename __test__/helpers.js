@@ -78,8 +78,32 @@ async function exited(pid) {
   assert.fail(`process ${pid} did not exit`);
 }
 
+/** Resolves after `ms`: only to let a timer fire, never as a timing check. */
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * A LoadedJSSandbox whose proto sandbox first got host functions from
+ * `registerFn(proto)`, then `modules` ({ name: source }, namespace 'user') and `handlers`.
+ */
+async function loadedWithHost(registerFn, handlers, modules = {}) {
+  const proto = await new SandboxBuilder().build();
+  if (registerFn) registerFn(proto);
+  const js = await proto.loadRuntime();
+  for (const [name, source] of Object.entries(modules)) js.addModule(name, source);
+  for (const [name, code] of Object.entries(handlers)) js.addHandler(name, code);
+  return js.getLoadedSandbox();
+}
+
 /** Handler sources used by several files. */
 const ECHO = 'function handler(event) { return event; }';
 const COUNTER = 'let count = 0; function handler(event) { count += 1; return count; }';
+/** Burns CPU for `event.ms` milliseconds of wall time, then returns it. */
+const BUSY = 'function handler(event) { const s = Date.now(); while (Date.now() - s < event.ms) {} return event.ms; }';
+/** Burns CPU forever. */
+const SPIN = 'function handler() { let x = 0; for (;;) { x = (x * 31 + 7) % 1000003; } }';
 
-module.exports = { runtime, loaded, apiError, childPids, counterWithGuestPid, exited, ECHO, COUNTER };
+module.exports = {
+  runtime, loaded, apiError, childPids, counterWithGuestPid, exited, sleep, loadedWithHost, ECHO, COUNTER, BUSY, SPIN,
+};

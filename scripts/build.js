@@ -64,13 +64,14 @@ function ensureRust() {
   }
 }
 
-function ensureNpmPackages() {
-  const lock = path.join(root, 'package-lock.json');
+// `npm ci` in `dir` unless every locked package is already there.
+function ensureNpmPackages(dir = root, env = process.env) {
+  const lock = path.join(dir, 'package-lock.json');
   if (!fs.existsSync(lock)) return;
   const pkgs = JSON.parse(fs.readFileSync(lock, 'utf8')).packages || {};
   const needed = Object.keys(pkgs).filter((p) => p.startsWith('node_modules/') && !pkgs[p].optional);
-  if (needed.every((p) => fs.existsSync(path.join(root, p)))) return;
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  if (needed.every((p) => fs.existsSync(path.join(dir, p)))) return;
+  run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, env });
 }
 
 function build() {
@@ -92,4 +93,6 @@ function build() {
 ensureSystemPackages();
 ensureRust();
 ensureNpmPackages();
+// The benchmark's peers; isolated-vm compiles its addon against Node's own headers.
+if (args.has('--bench')) ensureNpmPackages(path.join(root, 'bench'), { ...process.env, npm_config_nodedir: '/usr' });
 if (!args.has('--setup-only')) build();

@@ -14,6 +14,7 @@ pub mod process;
 pub mod protocol;
 pub mod registry;
 pub mod select;
+pub mod spin;
 pub mod worker;
 
 pub use backend::{Backend, BackendKind, GuestSandbox, GuestSnapshot, HostDispatch, HostReply, HostResult, NoHostFunctions};

@@ -47,7 +47,9 @@ pub enum Request {
     Fork { init: Option<SandboxInit> },
     /// Register modules (lazily compiled) then compile the handlers.
     Load { modules: Vec<(String, String)>, handlers: Vec<(String, String)> },
-    Call { handler: String, event: String, gc: bool },
+    /// `spin_us`: how long the guest should poll for the next request after
+    /// answering (zero: sleep at once); the host decides, knowing its load.
+    Call { handler: String, event: String, gc: bool, spin_us: u32 },
     /// The answer to a `Reply::HostCall`: JSON text, or the error message.
     HostResult(Result<String, String>),
 }
@@ -113,6 +115,8 @@ pub struct Channel {
     out: Vec<u8>,
     /// How long to poll for data before sleeping in the kernel (see `set_spin`).
     spin: std::time::Duration,
+    /// A host end polls only within the process-wide budget (crate::spin).
+    host_side: bool,
 }
 
 impl Channel {
@@ -128,6 +132,7 @@ impl Channel {
             peer_pid: None,
             out: Vec::with_capacity(1024),
             spin: std::time::Duration::ZERO,
+            host_side: false,
         }
     }
 
@@ -136,6 +141,12 @@ impl Channel {
     /// picked up by polling instead. Zero (the default) never polls.
     pub fn set_spin(&mut self, spin: std::time::Duration) {
         self.spin = spin;
+    }
+
+    /// Polls for up to `spin`, but only while few calls are in flight in this process.
+    pub fn set_host_spin(&mut self, spin: std::time::Duration) {
+        self.spin = spin;
+        self.host_side = true;
     }
 
     pub fn set_max_frame(&mut self, max_frame: usize) {
@@ -265,7 +276,8 @@ impl Channel {
         let fd = self.sock.as_raw_fd();
         let end = self.end;
         let mut iov = [IoSliceMut::new(&mut self.buf[end..])];
-        let spin_until = (!self.spin.is_zero()).then(|| std::time::Instant::now() + self.spin);
+        let spin = if self.host_side { crate::spin::budget(self.spin) } else { self.spin };
+        let spin_until = (!spin.is_zero()).then(|| std::time::Instant::now() + spin);
         let msg = loop {
             let polling = spin_until.is_some_and(|t| std::time::Instant::now() < t);
             let flags = if polling { MsgFlags::MSG_CMSG_CLOEXEC | MsgFlags::MSG_DONTWAIT } else { MsgFlags::MSG_CMSG_CLOEXEC };
@@ -346,7 +358,7 @@ mod tests {
         let reqs = vec![
             Request::Fork { init: Some(SandboxInit { config: SandboxConfig::default(), host_modules: vec![HostModuleDecl { name: "math".into(), functions: vec!["add".into()] }] }) },
             Request::Load { modules: vec![("user:a".into(), "export const x = 1".into())], handlers: vec![("h".into(), "function handler(e) { return e }".into())] },
-            Request::Call { handler: "h".into(), event: "{\"a\":[1,2,3]}".into(), gc: false },
+            Request::Call { handler: "h".into(), event: "{\"a\":[1,2,3]}".into(), gc: false, spin_us: 100 },
             Request::HostResult(Err("boom".into())),
         ];
         for r in &reqs {

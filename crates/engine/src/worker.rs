@@ -14,20 +14,22 @@ use crate::error::{Error, Result};
 /// A job sees the sandbox, or why the sandbox could not be created.
 type Job = Box<dyn FnOnce(std::result::Result<&mut dyn GuestSandbox, &Error>) + Send>;
 
-/// Calls often come back to back; polling the queue briefly after a job
-/// avoids the cost of waking a sleeping thread for the next one.
-const QUEUE_SPIN: std::time::Duration = std::time::Duration::from_micros(50);
-
+/// Calls often come back to back: poll the queue briefly before sleeping.
 fn next_job(queue: &mpsc::Receiver<Job>) -> Option<Job> {
-    let until = std::time::Instant::now() + QUEUE_SPIN;
-    while std::time::Instant::now() < until {
-        match queue.try_recv() {
-            Ok(job) => return Some(job),
-            Err(mpsc::TryRecvError::Empty) => std::hint::spin_loop(),
-            Err(mpsc::TryRecvError::Disconnected) => return None,
+    let mut closed = false;
+    let polled = crate::spin::poll(crate::spin::HOST_SPIN, || match queue.try_recv() {
+        Ok(job) => Some(Some(job)),
+        Err(mpsc::TryRecvError::Empty) => None,
+        Err(mpsc::TryRecvError::Disconnected) => {
+            closed = true;
+            Some(None)
         }
+    });
+    match polled {
+        Some(job) => job,
+        None if closed => None,
+        None => queue.recv().ok(),
     }
-    queue.recv().ok()
 }
 
 #[derive(Clone)]
@@ -75,7 +77,9 @@ impl SandboxWorker {
         D: FnOnce(Result<R>) + Send + 'static,
     {
         let flag = self.poisoned.clone();
+        let in_flight = crate::spin::InFlight::enter();
         let job: Job = Box::new(move |sb| {
+            let _in_flight = in_flight;
             let result = match sb {
                 Ok(sb) => {
                     let result = f(&mut *sb);

@@ -22,10 +22,6 @@ use hyperlight_js_runtime::JsRuntime;
 
 mod jail;
 
-/// After answering, the next request (or a host function's result) usually
-/// follows within this; polling for it avoids a wake-up from sleep.
-const REQUEST_SPIN: std::time::Duration = std::time::Duration::from_micros(100);
-
 hyperlight_js_runtime::native_modules! {}
 hyperlight_js_runtime::custom_globals! { capture_runtime }
 
@@ -131,7 +127,13 @@ impl Guest {
         match request {
             Request::Fork { init } => self.fork(init),
             Request::Load { modules, handlers } => Some(self.load(modules, handlers)),
-            Request::Call { handler, event, gc } => Some(self.call(handler, event, gc)),
+            Request::Call { handler, event, gc, spin_us } => {
+                // The host asks us to poll for what comes next (a host result,
+                // the next call) when it is lightly loaded: cheaper than waking.
+                let spin = std::time::Duration::from_micros(spin_us.min(1000).into());
+                with_channel(|c| c.set_spin(spin));
+                Some(self.call(handler, event, gc))
+            }
             Request::HostResult(_) => fatal(ProtocolError::Malformed("host result outside a host call".into())),
         }
     }
@@ -212,9 +214,7 @@ impl Guest {
                 libc::_exit(0);
             }
         }
-        let mut chan = Channel::new(ours, guest_max_frame(&self.config));
-        chan.set_spin(REQUEST_SPIN);
-        CHANNEL.with(|c| *c.borrow_mut() = Some(chan));
+        CHANNEL.with(|c| *c.borrow_mut() = Some(Channel::new(ours, guest_max_frame(&self.config))));
         if let Some(init) = init {
             if let Err(e) = self.become_sandbox(init) {
                 return Some(failure(FailureKind::Internal, format!("{e:#}")));

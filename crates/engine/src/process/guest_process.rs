@@ -11,10 +11,6 @@ use std::sync::OnceLock;
 use crate::error::{Error, Result};
 use crate::protocol::{Channel, ProtocolError, Reply};
 
-/// A trivial handler answers within tens of microseconds: poll that long
-/// before sleeping (see `Channel::set_spin`).
-const REPLY_SPIN: std::time::Duration = std::time::Duration::from_micros(50);
-
 pub struct GuestProcess {
     pub pid: i32,
     /// Shared with interrupt targets, so a kill from another thread can never
@@ -30,7 +26,8 @@ impl GuestProcess {
     /// a compromised guest cannot make us signal or reap a stranger.
     pub fn adopt(sock: OwnedFd, max_frame: usize) -> Result<Self> {
         let mut chan = Channel::new(UnixStream::from(sock), max_frame);
-        chan.set_spin(REPLY_SPIN);
+        // A trivial handler answers within tens of microseconds.
+        chan.set_host_spin(crate::spin::HOST_SPIN);
         chan.pass_credentials()
             .map_err(|e| Error::internal(format!("could not enable SO_PASSCRED: {e}")))?;
         match chan.recv::<Reply>() {

@@ -107,15 +107,7 @@ impl ProcessSandbox {
 /// A synchronous host function answers within tens of microseconds; poll
 /// that long before sleeping (a wake-up costs about as much).
 fn recv_soon(rx: &std::sync::mpsc::Receiver<HostResult>) -> Option<HostResult> {
-    let until = std::time::Instant::now() + std::time::Duration::from_micros(50);
-    while std::time::Instant::now() < until {
-        match rx.try_recv() {
-            Ok(r) => return Some(r),
-            Err(std::sync::mpsc::TryRecvError::Empty) => std::hint::spin_loop(),
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => return None,
-        }
-    }
-    rx.recv().ok()
+    crate::spin::poll(crate::spin::HOST_SPIN, || rx.try_recv().ok()).or_else(|| rx.recv().ok())
 }
 
 fn failure_error(f: GuestFailure) -> Error {
@@ -162,7 +154,8 @@ impl GuestSandbox for ProcessSandbox {
         }
         self.host_wait.lock().unwrap_or_else(|p| p.into_inner()).interrupted = false;
         let during = format!("while running handler '{handler}'");
-        let req = Request::Call { handler: handler.to_string(), event: event_json.to_string(), gc };
+        let spin_us = crate::spin::budget(crate::spin::GUEST_SPIN).as_micros() as u32;
+        let req = Request::Call { handler: handler.to_string(), event: event_json.to_string(), gc, spin_us };
         let mut reply = self.request(&req, &during)?;
         loop {
             match reply {

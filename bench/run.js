@@ -1,0 +1,425 @@
+#!/usr/bin/env node
+// Side-by-side benchmark of @hyperlight/js-host-api (process backend) and its
+// peers: isolated-vm (V8 isolates), quickjs-emscripten (QuickJS in
+// WebAssembly) and node:vm (no isolation: the in-process floor). Every round
+// runs each operation for every subject in turn (interleaved), after a
+// warm-up; figures are medians and p99 over all rounds. Writes
+// bench/results/latest.md and bench/results/latest.svg.
+'use strict';
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const vm = require('node:vm');
+const { SandboxBuilder } = require('../lib');
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
+const HANDLER = 'function handler(e) { return { ...e, x: 1 }; }';
+const SPIN = 'function handler() { for (;;) {} }';
+
+const now = () => Number(process.hrtime.bigint()) / 1e6; // ms
+const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+const median = (xs) => quantile(xs, 0.5);
+
+async function timeEach(n, fn) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const t = now();
+    await fn(i);
+    out.push(now() - t);
+  }
+  return out;
+}
+
+function rssBytes(pid = 'self') {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+function pssBytes(pid) {
+  const m = /Pss:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+function childPids() {
+  const pids = new Set();
+  for (const t of fs.readdirSync('/proc/self/task')) {
+    for (const p of fs.readFileSync(`/proc/self/task/${t}/children`, 'utf8').split(' ').filter(Boolean)) pids.add(Number(p));
+  }
+  return pids;
+}
+
+/** Average resident growth of this process per item while `count` items are alive. */
+async function rssPerItem(count, make) {
+  global.gc?.();
+  const before = rssBytes();
+  const keep = [];
+  for (let i = 0; i < count; i++) keep.push(await make());
+  global.gc?.();
+  const per = (rssBytes() - before) / count;
+  return { per, keep };
+}
+
+// ---- the project --------------------------------------------------------------
+
+const hyperlight = {
+  name: 'hyperlight-js (process)',
+  async loaded(src = HANDLER, setup = () => {}) {
+    const proto = await new SandboxBuilder().build();
+    setup(proto);
+    const js = await proto.loadRuntime();
+    js.addHandler('h', src);
+    return js.getLoadedSandbox();
+  },
+  coldStart() {
+    return this.loaded();
+  },
+  async callLatency(n) {
+    const l = await this.loaded();
+    for (let i = 0; i < 300; i++) await l.callHandler('h', { a: i }, { gc: false });
+    return timeEach(n, (i) => l.callHandler('h', { a: i }, { gc: false }));
+  },
+  async throughput(sandboxes, callsEach) {
+    const ls = await Promise.all(Array.from({ length: sandboxes }, () => this.loaded()));
+    const t = now();
+    await Promise.all(ls.map(async (l) => {
+      for (let i = 0; i < callsEach; i++) await l.callHandler('h', { a: i }, { gc: false });
+    }));
+    return (sandboxes * callsEach) / ((now() - t) / 1000);
+  },
+  async hostCalls(n) {
+    const l = await this.loaded(
+      'import * as m from "host:m"; function handler() { let s = 0; for (let i = 0; i < 100; i++) s = m.add(s, 1); return s; }',
+      (proto) => proto.register('m', 'add', (a, b) => a + b),
+    );
+    await l.callHandler('h', {});
+    return timeEach(n, () => l.callHandler('h', {}, { gc: false }));
+  },
+  async snapshotRestore(n) {
+    const l = await this.loaded();
+    const snaps = await timeEach(n, () => l.snapshot());
+    const snap = await l.snapshot();
+    const restores = await timeEach(n, () => l.restore(snap));
+    return { snaps, restores };
+  },
+  async killOvershoot(n, kind) {
+    const l = await this.loaded(SPIN);
+    const snap = await l.snapshot();
+    const opts = kind === 'cpu' ? { cpuTimeoutMs: 50 } : { wallClockTimeoutMs: 50 };
+    const out = [];
+    for (let i = 0; i < n; i++) {
+      const t = now();
+      await l.callHandler('h', {}, opts).catch(() => {});
+      out.push(now() - t - 50);
+      await l.restore(snap);
+    }
+    return out;
+  },
+  async memory(count) {
+    const before = childPids();
+    const { per, keep } = await rssPerItem(count, () => this.loaded());
+    const guests = [...childPids()].filter((p) => !before.has(p));
+    const rss = guests.reduce((s, p) => s + rssBytes(p), 0) / guests.length;
+    const pss = guests.reduce((s, p) => s + pssBytes(p), 0) / guests.length;
+    keep.length = 0;
+    return { rss: rss + Math.max(0, per), pss: pss + Math.max(0, per), host: per };
+  },
+};
+
+// ---- peers ----------------------------------------------------------------------
+
+const nodeVm = {
+  name: 'node:vm (no isolation)',
+  context() {
+    const ctx = vm.createContext({});
+    vm.runInContext(HANDLER, ctx);
+    return ctx;
+  },
+  coldStart() {
+    return this.context();
+  },
+  async callLatency(n) {
+    const h = vm.runInContext('handler', this.context());
+    // JSON both ways, as every sandbox here does at its boundary.
+    return timeEach(n, (i) => JSON.parse(JSON.stringify(h(JSON.parse(JSON.stringify({ a: i }))))));
+  },
+  async throughput(sandboxes, callsEach) {
+    const hs = Array.from({ length: sandboxes }, () => vm.runInContext('handler', this.context()));
+    const t = now();
+    for (const h of hs) for (let i = 0; i < callsEach; i++) JSON.parse(JSON.stringify(h(JSON.parse(JSON.stringify({ a: i })))));
+    return (sandboxes * callsEach) / ((now() - t) / 1000);
+  },
+  async memory(count) {
+    const { per } = await rssPerItem(count, () => this.context());
+    return { rss: per, pss: per, host: per };
+  },
+};
+// Overshoot of vm's own timeout option (synchronous, so it blocks the event loop).
+nodeVm.killOvershoot = async (n, kind) => {
+  if (kind !== 'wall') return null;
+  const ctx = vm.createContext({});
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const t = now();
+    try {
+      vm.runInContext('for (;;) {}', ctx, { timeout: 50 });
+    } catch {}
+    out.push(now() - t - 50);
+  }
+  return out;
+};
+
+const subjects = [hyperlight, nodeVm];
+
+try {
+  const ivm = require('isolated-vm');
+  subjects.push({
+    name: `isolated-vm ${require('isolated-vm/package.json').version}`,
+    async isolate(src = HANDLER) {
+      const isolate = new ivm.Isolate({ memoryLimit: 64 });
+      const context = await isolate.createContext();
+      await context.eval(src);
+      const h = await context.global.get('handler', { reference: true });
+      return { isolate, context, h };
+    },
+    coldStart() {
+      return this.isolate();
+    },
+    async callLatency(n) {
+      const { h } = await this.isolate();
+      for (let i = 0; i < 300; i++) await h.apply(undefined, [{ a: i }], { arguments: { copy: true }, result: { copy: true } });
+      return timeEach(n, (i) => h.apply(undefined, [{ a: i }], { arguments: { copy: true }, result: { copy: true } }));
+    },
+    async throughput(sandboxes, callsEach) {
+      const is = await Promise.all(Array.from({ length: sandboxes }, () => this.isolate()));
+      const t = now();
+      await Promise.all(is.map(async ({ h }) => {
+        for (let i = 0; i < callsEach; i++) await h.apply(undefined, [{ a: i }], { arguments: { copy: true }, result: { copy: true } });
+      }));
+      return (sandboxes * callsEach) / ((now() - t) / 1000);
+    },
+    async hostCalls(n) {
+      const { context } = await this.isolate();
+      await context.global.set('add', new ivm.Callback((a, b) => a + b));
+      await context.eval('function many() { let s = 0; for (let i = 0; i < 100; i++) s = add(s, 1); return s; }');
+      const many = await context.global.get('many', { reference: true });
+      return timeEach(n, () => many.apply(undefined, [], { result: { copy: true } }));
+    },
+    async killOvershoot(n, kind) {
+      if (kind !== 'wall') return null;
+      const { context } = await this.isolate();
+      const out = [];
+      for (let i = 0; i < n; i++) {
+        const t = now();
+        await context.eval('for (;;) {}', { timeout: 50 }).catch(() => {});
+        out.push(now() - t - 50);
+      }
+      return out;
+    },
+    async memory(count) {
+      const { per, keep } = await rssPerItem(count, () => this.isolate());
+      for (const { isolate } of keep) isolate.dispose();
+      return { rss: per, pss: per, host: per };
+    },
+  });
+} catch {
+  console.error('isolated-vm not installed (npm run bench installs it): skipped');
+}
+
+try {
+  const { getQuickJS, shouldInterruptAfterDeadline } = require('quickjs-emscripten');
+  subjects.push({
+    name: `quickjs-emscripten ${require('quickjs-emscripten/package.json').version}`,
+    async context(src = HANDLER) {
+      const QuickJS = await getQuickJS();
+      const ctx = QuickJS.newContext();
+      ctx.unwrapResult(ctx.evalCode(src)).dispose();
+      return ctx;
+    },
+    coldStart() {
+      return this.context();
+    },
+    call(ctx, i) {
+      const r = ctx.unwrapResult(ctx.evalCode(`JSON.stringify(handler(${JSON.stringify({ a: i })}))`));
+      const out = JSON.parse(ctx.getString(r));
+      r.dispose();
+      return out;
+    },
+    async callLatency(n) {
+      const ctx = await this.context();
+      return timeEach(n, (i) => this.call(ctx, i));
+    },
+    async throughput(sandboxes, callsEach) {
+      const cs = await Promise.all(Array.from({ length: sandboxes }, () => this.context()));
+      const t = now();
+      for (const c of cs) for (let i = 0; i < callsEach; i++) this.call(c, i);
+      return (sandboxes * callsEach) / ((now() - t) / 1000);
+    },
+    async hostCalls(n) {
+      const ctx = await this.context();
+      const add = ctx.newFunction('add', (a, b) => ctx.newNumber(ctx.getNumber(a) + ctx.getNumber(b)));
+      ctx.setProp(ctx.global, 'add', add);
+      add.dispose();
+      ctx.unwrapResult(ctx.evalCode('function many() { let s = 0; for (let i = 0; i < 100; i++) s = add(s, 1); return s; }')).dispose();
+      return timeEach(n, () => ctx.unwrapResult(ctx.evalCode('many()')).dispose());
+    },
+    async killOvershoot(n, kind) {
+      if (kind !== 'wall') return null;
+      const QuickJS = await getQuickJS();
+      const out = [];
+      for (let i = 0; i < n; i++) {
+        const rt = QuickJS.newRuntime();
+        const ctx = rt.newContext();
+        const t = now();
+        rt.setInterruptHandler(shouldInterruptAfterDeadline(Date.now() + 50));
+        const r = ctx.evalCode('for (;;) {}');
+        out.push(now() - t - 50);
+        if (r.error) r.error.dispose();
+        ctx.dispose();
+        rt.dispose();
+      }
+      return out;
+    },
+    async memory(count) {
+      const { per, keep } = await rssPerItem(count, () => this.context());
+      for (const c of keep) c.dispose();
+      return { rss: per, pss: per, host: per };
+    },
+  });
+} catch {
+  console.error('quickjs-emscripten not installed (npm run bench installs it): skipped');
+}
+
+// ---- run ------------------------------------------------------------------------
+
+const OPS = [
+  ['cold start to a loaded handler', 'ms', (s) => timeEach(10, () => s.coldStart())],
+  ['call latency, trivial handler (sequential)', 'µs', async (s) => (await s.callLatency(1000)).map((ms) => ms * 1000)],
+  ...[1, 2, 8].map((n) => [`throughput, ${n} sandbox${n > 1 ? 'es' : ''} in parallel`, 'calls/s', async (s) => [await s.throughput(n, 300)]]),
+  ['100 host calls in one handler call', 'ms', (s) => s.hostCalls?.(20)],
+  ['snapshot', 'ms', async (s) => (s.snapshotRestore ? (s._sr = await s.snapshotRestore(20)).snaps : null)],
+  ['restore', 'ms', async (s) => s._sr?.restores],
+  ['kill overshoot past a 50 ms CPU limit', 'ms', (s) => s.killOvershoot?.(4, 'cpu')],
+  ['kill overshoot past a 50 ms wall-clock limit', 'ms', (s) => s.killOvershoot?.(4, 'wall')],
+];
+
+// The issue's targets for the process backend; `xs` are our samples, `peer(name)` a peer's median.
+const TARGETS = {
+  'cold start to a loaded handler': (xs, peer) => median(xs) <= 2 && (peer('isolated-vm') ?? Infinity) > median(xs),
+  'call latency, trivial handler (sequential)': (xs, peer) => median(xs) <= 30 && (peer('isolated-vm') ?? Infinity) >= 5 * median(xs),
+  '100 host calls in one handler call': (xs) => median(xs) <= 5,
+  snapshot: (xs) => median(xs) <= 1,
+  restore: (xs) => median(xs) <= 2,
+  'kill overshoot past a 50 ms CPU limit': (xs) => quantile(xs, 0.99) <= 10,
+  'kill overshoot past a 50 ms wall-clock limit': (xs) => quantile(xs, 0.99) <= 10,
+};
+const TARGET_TEXT = {
+  'cold start to a loaded handler': '≤ 2 ms, faster than isolated-vm',
+  'call latency, trivial handler (sequential)': '≤ 30 µs, 5× faster than isolated-vm',
+  '100 host calls in one handler call': '≤ 5 ms',
+  snapshot: '≤ 1 ms',
+  restore: '≤ 2 ms',
+  'kill overshoot past a 50 ms CPU limit': 'p99 ≤ 10 ms',
+  'kill overshoot past a 50 ms wall-clock limit': 'p99 ≤ 10 ms',
+};
+
+async function main() {
+  const results = {}; // op -> subject -> samples
+  // Warm-up: first use starts templates, loads WebAssembly, JITs the harness.
+  for (const s of subjects) await s.callLatency(50);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [op, , run] of OPS) {
+      for (const s of subjects) {
+        const samples = await run(s);
+        if (samples) ((results[op] ??= {})[s.name] ??= []).push(...samples);
+      }
+    }
+    console.error(`round ${round + 1}/${ROUNDS} done`);
+  }
+  const memory = {};
+  for (const s of subjects) memory[s.name] = await s.memory(20);
+
+  const ours = hyperlight.name;
+  const peers = subjects.filter((s) => s !== hyperlight).map((s) => s.name);
+  const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+  const lines = [
+    '# Benchmark results',
+    '',
+    `${new Date().toISOString().slice(0, 10)} · ${os.cpus().length} × ${os.cpus()[0].model} · ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB · Linux ${os.release()} · Node ${process.version} · ${ROUNDS} interleaved rounds after a warm-up.`,
+    '',
+    'Medians, with p99 in parentheses. "vs X" is X\'s median divided by ours for times (above 1: we are faster) and ours divided by X\'s for throughput.',
+    '',
+    `| operation | unit | ${subjects.map((s) => s.name).join(' | ')} | ${peers.map((p) => `vs ${p}`).join(' | ')} | target |`,
+    `| --- | --- | ${subjects.map(() => '---:').join(' | ')} | ${peers.map(() => '---:').join(' | ')} | --- |`,
+  ];
+  for (const [op, unit] of OPS) {
+    const row = results[op] || {};
+    const cells = subjects.map((s) => (row[s.name] ? `${fmt(median(row[s.name]))}${row[s.name].length > 1 ? ` (${fmt(quantile(row[s.name], 0.99))})` : ''}` : '—'));
+    const mine = row[ours] && median(row[ours]);
+    const ratios = peers.map((p) => {
+      if (!row[p] || !mine) return '—';
+      const r = unit === 'calls/s' ? mine / median(row[p]) : median(row[p]) / mine;
+      return `${r.toFixed(2)}×`;
+    });
+    const peer = (prefix) => {
+      const name = peers.find((p) => p.startsWith(prefix));
+      return name && row[name] ? median(row[name]) : undefined;
+    };
+    const target = TARGETS[op] && row[ours] ? `${TARGET_TEXT[op]}: ${TARGETS[op](row[ours], peer) ? 'met' : '**missed**'}` : '';
+    lines.push(`| ${op} | ${unit} | ${cells.join(' | ')} | ${ratios.join(' | ')} | ${target} |`);
+  }
+  const mib = (b) => (b / 2 ** 20).toFixed(2);
+  lines.push(
+    '',
+    '## Memory per idle loaded sandbox (20 alive)',
+    '',
+    '| subject | resident (RSS) MiB | proportional (PSS) MiB | of which in the Node process MiB |',
+    '| --- | ---: | ---: | ---: |',
+    ...subjects.map((s) => `| ${s.name} | ${mib(memory[s.name].rss)} | ${mib(memory[s.name].pss)} | ${mib(Math.max(0, memory[s.name].host))} |`),
+    '',
+    `Target for the project: ≤ 8 MiB resident per idle loaded sandbox: ${memory[ours].rss <= 8 * 2 ** 20 ? 'met' : '**missed**'}.`,
+    '',
+    'For the project, RSS counts each guest process whole (its pages shared copy-on-write with the template counted again), PSS splits shared pages among the processes that share them; both add the growth of the Node process per sandbox. For the peers, everything is in the Node process.',
+  );
+  const md = lines.join('\n') + '\n';
+  fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
+  fs.writeFileSync(path.join(__dirname, 'results', 'latest.md'), md);
+  fs.writeFileSync(path.join(__dirname, 'results', 'latest.svg'), chart(results, subjects.map((s) => s.name)));
+  console.log(md);
+  process.exit(0);
+}
+
+/** Bar chart of the medians of the latency-type operations, log scale, one group per operation. */
+function chart(results, names) {
+  const ops = ['cold start to a loaded handler', 'call latency, trivial handler (sequential)', '100 host calls in one handler call', 'snapshot', 'restore'];
+  const colors = ['#d9480f', '#1c7ed6', '#2b8a3e', '#862e9c', '#495057'];
+  const W = 900;
+  const rowH = 16;
+  const groupH = names.length * rowH + 28;
+  const H = 40 + ops.length * groupH + 20;
+  const all = ops.flatMap((op) => names.map((n) => results[op]?.[n]).filter(Boolean).map(median)).filter((x) => x > 0);
+  const lo = Math.log10(Math.min(...all)) - 0.2;
+  const hi = Math.log10(Math.max(...all)) + 0.2;
+  const x = (v) => 260 + ((Math.log10(v) - lo) / (hi - lo)) * (W - 300);
+  let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`;
+  svg += `<text x="10" y="20" font-size="14" font-weight="bold">Median times (log scale; shorter is faster)</text>`;
+  ops.forEach((op, gi) => {
+    const y0 = 40 + gi * groupH;
+    svg += `<text x="10" y="${y0 + 12}" font-weight="bold">${op}</text>`;
+    names.forEach((n, i) => {
+      const v = results[op]?.[n] && median(results[op][n]);
+      const y = y0 + 18 + i * rowH;
+      svg += `<text x="20" y="${y + 11}">${n}</text>`;
+      if (v > 0) {
+        svg += `<rect x="260" y="${y + 2}" width="${Math.max(1, x(v) - 260)}" height="${rowH - 4}" fill="${colors[i % colors.length]}"/>`;
+        svg += `<text x="${x(v) + 4}" y="${y + 11}">${v >= 1 ? v.toFixed(2) : v.toPrecision(2)}</text>`;
+      }
+    });
+  });
+  return svg + '</svg>\n';
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
