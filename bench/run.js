@@ -110,7 +110,12 @@ const hyperlight = {
     for (let i = 0; i < n; i++) {
       const t = now();
       await l.callHandler('h', {}, opts).catch(() => {});
-      out.push(now() - t - 50);
+      const elapsed = now() - t;
+      const stats = l.lastCallStats;
+      // CPU limit: guest CPU used past the limit, plus the delay from the
+      // call's end to the promise rejecting. (Wall time past 50 ms would also
+      // count the share of a core the guest did not get.) Wall limit: wall time past it.
+      out.push(kind === 'cpu' ? stats.cpuTimeMs - 50 + (elapsed - stats.wallClockMs) : elapsed - 50);
       await l.restore(snap);
     }
     return out;
@@ -299,7 +304,7 @@ const OPS = [
   ['100 host calls in one handler call', 'ms', (s) => s.hostCalls?.(20)],
   ['snapshot', 'ms', async (s) => (s.snapshotRestore ? (s._sr = await s.snapshotRestore(20)).snaps : null)],
   ['restore', 'ms', async (s) => s._sr?.restores],
-  ['kill overshoot past a 50 ms CPU limit', 'ms', (s) => s.killOvershoot?.(4, 'cpu')],
+  ['kill overshoot past a 50 ms CPU limit (guest CPU past it + delivery)', 'ms', (s) => s.killOvershoot?.(4, 'cpu')],
   ['kill overshoot past a 50 ms wall-clock limit', 'ms', (s) => s.killOvershoot?.(4, 'wall')],
 ];
 
@@ -310,7 +315,7 @@ const TARGETS = {
   '100 host calls in one handler call': (xs) => median(xs) <= 5,
   snapshot: (xs) => median(xs) <= 1,
   restore: (xs) => median(xs) <= 2,
-  'kill overshoot past a 50 ms CPU limit': (xs) => quantile(xs, 0.99) <= 10,
+  'kill overshoot past a 50 ms CPU limit (guest CPU past it + delivery)': (xs) => quantile(xs, 0.99) <= 10,
   'kill overshoot past a 50 ms wall-clock limit': (xs) => quantile(xs, 0.99) <= 10,
 };
 const TARGET_TEXT = {
@@ -319,7 +324,7 @@ const TARGET_TEXT = {
   '100 host calls in one handler call': '≤ 5 ms',
   snapshot: '≤ 1 ms',
   restore: '≤ 2 ms',
-  'kill overshoot past a 50 ms CPU limit': 'p99 ≤ 10 ms',
+  'kill overshoot past a 50 ms CPU limit (guest CPU past it + delivery)': 'p99 ≤ 10 ms',
   'kill overshoot past a 50 ms wall-clock limit': 'p99 ≤ 10 ms',
 };
 
