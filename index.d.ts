@@ -16,6 +16,12 @@ export interface HyperlightError extends Error {
 /** Which isolation runs the guest: a Hyperlight micro-VM, or a jailed child process. */
 export type Backend = 'hypervisor' | 'process';
 
+/**
+ * Whether Hyperlight micro-VMs really run on this host: probed once per
+ * process by booting one (the presence of /dev/kvm proves nothing).
+ */
+export function hypervisorProbe(): Promise<{ available: boolean; reason: string | null }>;
+
 /** Any value JSON can carry. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -38,6 +44,8 @@ export class SandboxBuilder {
 
 export class ProtoJSSandbox {
   readonly backend: Backend;
+  /** Why setBackend('auto') could not use the micro-VM backend (null when it did, or was not asked to). */
+  readonly fallbackReason: string | null;
   /** Functions the guest imports with `import * as m from "host:<name>"`. */
   hostModule(name: string): HostModule;
   /** Shorthand for `hostModule(moduleName).register(functionName, callback)`. */

@@ -3,6 +3,15 @@
 
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
+
+// The suite runs once per backend (scripts/test.js sets this); run directly,
+// it defaults to the process backend. The addon reads the variable at build().
+if (!process.env.HYPERLIGHT_JS_BACKEND) process.env.HYPERLIGHT_JS_BACKEND = 'process';
+/** The backend this run of the suite exercises. */
+const BACKEND = process.env.HYPERLIGHT_JS_BACKEND;
+/** Options for tests that look at guest processes (pids, /proc, the jail). */
+const processOnly = BACKEND === 'process' ? {} : { skip: `needs the process backend (this run: ${BACKEND})` };
+
 const { SandboxBuilder } = require('../lib');
 
 /** A JSSandbox, optionally configured: `builderFn(builder)` may chain setters. */
@@ -105,5 +114,7 @@ const BUSY = 'function handler(event) { const s = Date.now(); while (Date.now() 
 const SPIN = 'function handler() { let x = 0; for (;;) { x = (x * 31 + 7) % 1000003; } }';
 
 module.exports = {
+  BACKEND,
+  processOnly,
   runtime, loaded, apiError, childPids, counterWithGuestPid, exited, sleep, loadedWithHost, ECHO, COUNTER, BUSY, SPIN,
 };

@@ -8,7 +8,7 @@ const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 const fs = require('node:fs');
 const { SandboxBuilder } = require('../lib');
-const { apiError } = require('./helpers');
+const { apiError, processOnly } = require('./helpers');
 
 const LIB = JSON.stringify(path.join(__dirname, '..', 'lib'));
 
@@ -64,7 +64,7 @@ test('setLoadTimeoutMs validates like the call timeouts', () => {
   }
 });
 
-test('hundreds of sandboxes created and dropped leave no processes or descriptors behind', () => {
+test('hundreds of sandboxes created and dropped leave no processes or descriptors behind', processOnly, () => {
   // In a child with --expose-gc, so garbage collection (which drops the
   // sandboxes) can be forced; it prints its counts before and after.
   const script = `
@@ -103,7 +103,7 @@ test('hundreds of sandboxes created and dropped leave no processes or descriptor
   assert.ok(after.threads <= before.threads, `threads: ${before.threads} before, ${after.threads} after`);
 });
 
-test('guests do not outlive the host process', () => {
+test('guests do not outlive the host process', processOnly, () => {
   // The child starts sandboxes (one busy in an endless handler, one with a
   // snapshot), prints its guest pids and exits without cleaning up.
   const script = `

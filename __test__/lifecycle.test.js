@@ -7,15 +7,15 @@ const assert = require('node:assert/strict');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const { SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox } = require('../lib');
-const { runtime, loaded, apiError, counterWithGuestPid, exited, ECHO, COUNTER } = require('./helpers');
+const { runtime, loaded, apiError, counterWithGuestPid, exited, ECHO, COUNTER, BACKEND, processOnly } = require('./helpers');
 
-test('quick start: every stage reports the process backend and the handler runs', async () => {
+test('quick start: every stage reports its backend and the handler runs', async () => {
   const proto = await new SandboxBuilder().build();
   assert.ok(proto instanceof ProtoJSSandbox);
-  assert.equal(proto.backend, 'process');
+  assert.equal(proto.backend, BACKEND);
   const js = await proto.loadRuntime();
   assert.ok(js instanceof JSSandbox);
-  assert.equal(js.backend, 'process');
+  assert.equal(js.backend, BACKEND);
   assert.equal(js.poisoned, false);
   js.addHandler('greet', `
     function handler(event) {
@@ -25,11 +25,11 @@ test('quick start: every stage reports the process backend and the handler runs'
   `);
   const sandbox = await js.getLoadedSandbox();
   assert.ok(sandbox instanceof LoadedJSSandbox);
-  assert.equal(sandbox.backend, 'process');
+  assert.equal(sandbox.backend, BACKEND);
   assert.equal(sandbox.poisoned, false);
   assert.deepEqual(await sandbox.callHandler('greet', { name: 'World' }), { name: 'World', message: 'Hello, World!' });
   const again = await sandbox.unload();
-  assert.equal(again.backend, 'process');
+  assert.equal(again.backend, BACKEND);
 });
 
 test('loadRuntime() a second time rejects with ERR_CONSUMED', async () => {
@@ -189,7 +189,7 @@ test('the scratch size bounds the guest stack', async () => {
   await infinite.unload();
 });
 
-test('a guest process that dies poisons the sandbox; unload() recovers', async () => {
+test('a guest process that dies poisons the sandbox; unload() recovers', processOnly, async () => {
   const { sandbox, pid } = await counterWithGuestPid();
   assert.equal(await sandbox.callHandler('counter', {}), 1);
   process.kill(pid, 'SIGKILL');
@@ -206,7 +206,7 @@ test('a guest process that dies poisons the sandbox; unload() recovers', async (
   await fresh.unload();
 });
 
-test('poisoned is up to date when a promise settles (after the kill, and after unload)', () => {
+test('poisoned is up to date when a promise settles (after the kill, and after unload)', processOnly, () => {
   // The race rarely shows under the test runner, so it runs in a plain child
   // process; it prints how many times `poisoned` was stale when read.
   const script = `
@@ -234,7 +234,7 @@ test('poisoned is up to date when a promise settles (after the kill, and after u
   assert.equal(r.stdout.trim(), '0', 'times poisoned was stale');
 });
 
-test('a call made right after the guest is killed rejects with ERR_POISONED', async () => {
+test('a call made right after the guest is killed rejects with ERR_POISONED', processOnly, async () => {
   for (let i = 0; i < 5; i++) {
     const { sandbox, pid } = await counterWithGuestPid();
     process.kill(pid, 'SIGKILL');

@@ -5,8 +5,8 @@ const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { SandboxBuilder } = require('../lib');
-const { runtime, loaded, apiError, ECHO, COUNTER } = require('./helpers');
+const { SandboxBuilder, hypervisorProbe } = require('../lib');
+const { runtime, loaded, apiError, ECHO, COUNTER, BACKEND } = require('./helpers');
 
 const SETTERS = ['setHeapSize', 'setScratchSize', 'setInputBufferSize', 'setOutputBufferSize'];
 
@@ -53,16 +53,16 @@ test('a refused size leaves the builder usable', async () => {
   const builder = new SandboxBuilder();
   assert.throws(() => builder.setHeapSize(0));
   const proto = await builder.setHeapSize(16 << 20).build();
-  assert.equal(proto.backend, 'process');
+  assert.equal(proto.backend, BACKEND);
 });
 
-test("setBackend() accepts 'auto' and 'process' and both give the process backend", async () => {
-  for (const name of ['auto', 'process']) {
-    const builder = new SandboxBuilder();
-    assert.equal(builder.setBackend(name), builder);
-    const proto = await builder.build();
-    assert.equal(proto.backend, 'process', name);
-  }
+test("setBackend() is chainable; 'process' gives the process backend, 'auto' the micro-VM only where one really runs", async () => {
+  const builder = new SandboxBuilder();
+  assert.equal(builder.setBackend('process'), builder);
+  const probe = await hypervisorProbe();
+  // In children without HYPERLIGHT_JS_BACKEND, so setBackend() decides.
+  assert.deepEqual(buildWithEnv('', 'process'), { backend: 'process' });
+  assert.deepEqual(buildWithEnv('', 'auto'), { backend: probe.available ? 'hypervisor' : 'process' });
 });
 
 test('setBackend() refuses unknown names, naming the value', () => {
@@ -74,9 +74,15 @@ test('setBackend() refuses unknown names, naming the value', () => {
   }
 });
 
-test("setBackend('hypervisor'): build() rejects with ERR_INTERNAL (no micro-VM support)", async () => {
-  const builder = new SandboxBuilder().setBackend('hypervisor');
-  await assert.rejects(builder.build(), apiError('ERR_INTERNAL', 'hypervisor'));
+test("setBackend('hypervisor') where micro-VMs cannot run: build() rejects with ERR_INTERNAL naming the problem, never a fallback", async () => {
+  const probe = await hypervisorProbe();
+  const outcome = buildWithEnv('', 'hypervisor');
+  if (probe.available) {
+    assert.deepEqual(outcome, { backend: 'hypervisor' });
+  } else {
+    assert.equal(outcome.code, 'ERR_INTERNAL');
+    assert.ok(outcome.message.includes(probe.reason), `${outcome.message} should carry the probe's reason: ${probe.reason}`);
+  }
 });
 
 /** Runs a small script with HYPERLIGHT_JS_BACKEND set; it prints the build outcome as JSON. */
@@ -90,19 +96,24 @@ function buildWithEnv(envValue, setBackend) {
       (p) => console.log(JSON.stringify({ backend: p.backend })),
       (e) => console.log(JSON.stringify({ code: e.code, message: e.message })),
     );`;
+  // '' counts as unset, so setBackend() decides.
   const env = { ...process.env, HYPERLIGHT_JS_BACKEND: envValue };
   const r = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8', timeout: 30_000 });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout);
 }
 
-test('HYPERLIGHT_JS_BACKEND overrides setBackend()', () => {
-  const refused = buildWithEnv('hypervisor', 'process');
-  assert.equal(refused.code, 'ERR_INTERNAL');
-  assert.match(refused.message, /hypervisor/);
-  assert.equal(buildWithEnv('hypervisor').code, 'ERR_INTERNAL');
+test('HYPERLIGHT_JS_BACKEND overrides setBackend()', async () => {
+  const probe = await hypervisorProbe();
+  const forced = buildWithEnv('hypervisor', 'process');
+  if (probe.available) {
+    assert.deepEqual(forced, { backend: 'hypervisor' });
+  } else {
+    assert.equal(forced.code, 'ERR_INTERNAL');
+    assert.match(forced.message, /hypervisor/);
+  }
   assert.deepEqual(buildWithEnv('process', 'hypervisor'), { backend: 'process' });
-  assert.deepEqual(buildWithEnv('auto', 'hypervisor'), { backend: 'process' });
+  assert.deepEqual(buildWithEnv('auto', 'hypervisor'), { backend: probe.available ? 'hypervisor' : 'process' });
 });
 
 test('a bad HYPERLIGHT_JS_BACKEND is refused, naming the variable; an empty one is ignored', () => {

@@ -85,6 +85,27 @@ for (const Class of [SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox,
   wrapMethods(Class);
 }
 
+// 'auto' without working micro-VMs falls back to the process backend; say so
+// once per process, with the probe's reason.
+let fallbackWarned = false;
+const nativeBuild = SandboxBuilder.prototype.build;
+Object.defineProperty(SandboxBuilder.prototype, 'build', {
+  configurable: true,
+  writable: true,
+  enumerable: false,
+  value: async function build() {
+    const proto = await nativeBuild.call(this);
+    const reason = proto.fallbackReason;
+    if (reason && !fallbackWarned) {
+      fallbackWarned = true;
+      process.emitWarning(`micro-VMs are unavailable (${reason}); sandboxes use the jailed-process backend`, {
+        code: 'HYPERLIGHT_JS_PROCESS_BACKEND',
+      });
+    }
+    return proto;
+  },
+});
+
 /** Events cross the boundary as JSON; refuse what JSON cannot carry before anything reaches the guest. */
 function eventToJson(event) {
   let json;
@@ -238,4 +259,9 @@ Object.defineProperty(ProtoJSSandbox.prototype, 'register', {
   },
 });
 
-module.exports = { SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox, InterruptHandle, Snapshot, HostModule };
+/** `{ available, reason }`: whether Hyperlight micro-VMs run on this host (probed once). */
+function hypervisorProbe() {
+  return native.hypervisorProbe();
+}
+
+module.exports = { SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox, InterruptHandle, Snapshot, HostModule, hypervisorProbe };

@@ -13,6 +13,11 @@ const root = path.resolve(__dirname, '..');
 const args = new Set(process.argv.slice(2));
 const profile = args.has('--debug') ? 'debug' : 'release';
 
+// hyperlight-js builds its micro-VM guest for a custom target, which stable
+// Rust only allows with RUSTC_BOOTSTRAP=1 (see the README). Set for every cargo
+// run so all of them share one set of build artifacts.
+process.env.RUSTC_BOOTSTRAP = '1';
+
 function log(msg) {
   console.log(`[build] ${msg}`);
 }
@@ -61,6 +66,11 @@ function ensureRust() {
   if (!has('cargo')) {
     console.error('[build] cargo not found: install Rust (https://rustup.rs) and re-run');
     process.exit(1);
+  }
+  // The micro-VM guest is built with -Zbuild-std, which needs the standard library's sources.
+  if (has('rustup')) {
+    const installed = spawnSync('rustup', ['component', 'list', '--installed'], { encoding: 'utf8' }).stdout || '';
+    if (!installed.split('\n').some((c) => c.startsWith('rust-src'))) run('rustup', ['component', 'add', 'rust-src']);
   }
 }
 

@@ -9,6 +9,11 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 
+// hyperlight-js builds its micro-VM guest for a custom target, which stable
+// Rust only allows with RUSTC_BOOTSTRAP=1. Every cargo run uses the same
+// environment as scripts/build.js, so they share build artifacts.
+process.env.RUSTC_BOOTSTRAP = '1';
+
 function run(cmd, args, opts = {}) {
   console.log(`[test] ${cmd} ${args.join(' ')}`);
   const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
@@ -28,4 +33,24 @@ const files = fs
   .filter((f) => f.endsWith('.test.js'))
   .sort()
   .map((f) => path.join('__test__', f));
-run(process.execPath, ['--test', '--test-reporter=spec', ...files]);
+
+// The same suite once per backend that can run here.
+function suite(backend) {
+  console.log(`[test] the __test__ suite on the ${backend} backend`);
+  run(process.execPath, ['--test', '--test-reporter=spec', ...files], {
+    env: { ...process.env, HYPERLIGHT_JS_BACKEND: backend },
+  });
+}
+
+suite('process');
+const probe = spawnSync(
+  process.execPath,
+  ['-e', "require('./lib').hypervisorProbe().then((r) => console.log(JSON.stringify(r)))"],
+  { cwd: root, encoding: 'utf8' },
+);
+const status = probe.status === 0 ? JSON.parse(probe.stdout) : { available: false, reason: `the probe itself failed: ${probe.stderr}` };
+if (status.available) {
+  suite('hypervisor');
+} else {
+  console.log(`\n[test] *** SKIPPED: the __test__ suite on the hypervisor backend: ${status.reason} ***\n`);
+}

@@ -22,6 +22,23 @@ pub use proto_js_sandbox::ProtoJSSandbox;
 pub use sandbox_builder::SandboxBuilder;
 pub use snapshot::Snapshot;
 
+/// Whether micro-VMs can run here: `{ available, reason }`. Probes once per
+/// process (it may boot a micro-VM, so it runs off the event loop).
+#[napi_derive::napi(ts_return_type = "Promise<{ available: boolean; reason: string | null }>")]
+pub fn hypervisor_probe(env: &napi::Env) -> napi::Result<napi::bindgen_prelude::Object<'_>> {
+    #[napi_derive::napi(object)]
+    pub struct ProbeResult {
+        pub available: bool,
+        pub reason: Option<String>,
+    }
+    let (promise, settle) = promise::deferred(env, |r: std::result::Result<(), String>| ProbeResult {
+        available: r.is_ok(),
+        reason: r.err(),
+    })?;
+    std::thread::spawn(move || settle(Ok(hyperlight_js_engine::select::hypervisor_status())));
+    Ok(promise)
+}
+
 /// Tells the engine where the guest executable is: inside this addon when the
 /// build embedded it, else wherever `HYPERLIGHT_JS_GUEST_PATH` points.
 fn install_guest_image() {

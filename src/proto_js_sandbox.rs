@@ -17,11 +17,12 @@ pub struct ProtoJSSandbox {
     backend: Arc<dyn Backend>,
     consumed: bool,
     host: Arc<HostRegistry>,
+    fallback_reason: Option<String>,
 }
 
 impl ProtoJSSandbox {
-    pub fn new(config: SandboxConfig, backend: Arc<dyn Backend>) -> Self {
-        Self { config, backend, consumed: false, host: Arc::default() }
+    pub fn new(config: SandboxConfig, backend: Arc<dyn Backend>, fallback_reason: Option<String>) -> Self {
+        Self { config, backend, consumed: false, host: Arc::default(), fallback_reason }
     }
 }
 
@@ -30,6 +31,12 @@ impl ProtoJSSandbox {
     #[napi(getter)]
     pub fn backend(&self) -> &'static str {
         self.backend.kind().as_str()
+    }
+
+    /// Why `'auto'` could not use the micro-VM backend (lib/index.js warns once with it).
+    #[napi(getter)]
+    pub fn fallback_reason(&self) -> Option<String> {
+        self.fallback_reason.clone()
     }
 
     /// A builder for functions the guest imports as `host:<name>`.

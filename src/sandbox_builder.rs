@@ -64,10 +64,15 @@ impl SandboxBuilder {
     #[napi(ts_return_type = "Promise<ProtoJSSandbox>")]
     pub fn build<'e>(&self, env: &'e Env) -> Result<Object<'e>> {
         crate::install_guest_image();
-        let config = self.config;
-        let chosen = select::choose(self.backend);
-        let (promise, settle) = crate::promise::deferred(env, move |backend| ProtoJSSandbox::new(config, backend))?;
-        settle(chosen);
+        let (config, requested) = (self.config, self.backend);
+        let (promise, settle) = crate::promise::deferred(env, move |chosen: select::Chosen| {
+            ProtoJSSandbox::new(config, chosen.backend, chosen.fallback_reason)
+        })?;
+        // The first choice may boot a probe micro-VM: not on the event loop.
+        std::thread::Builder::new()
+            .name("hyperlight-js-build".into())
+            .spawn(move || settle(select::choose(requested)))
+            .map_err(|e| Error::from_reason(format!("could not start a thread: {e}")))?;
         Ok(promise)
     }
 }

@@ -32,7 +32,7 @@ pub type HostResult = std::result::Result<String, String>;
 
 /// Where a host function's outcome goes. It may be sent from any thread,
 /// late or never: a call that was cancelled meanwhile just drops it.
-pub struct HostReply(pub(crate) std::sync::mpsc::Sender<HostResult>);
+pub struct HostReply(pub std::sync::mpsc::Sender<HostResult>);
 
 impl HostReply {
     pub fn send(self, result: HostResult) {
@@ -84,6 +84,35 @@ pub trait GuestSandbox: Send {
     /// A copy of guest memory now (handlers, module state), to `restore` any number of times.
     fn snapshot(&mut self) -> Result<Arc<dyn GuestSnapshot>>;
     fn restore(&mut self, snapshot: &dyn GuestSnapshot) -> Result<()>;
+}
+
+/// Calls name a handler the guest compiled; refuse others before the guest sees them.
+pub fn check_handler_known(loaded: &[String], handler: &str) -> Result<()> {
+    if loaded.iter().any(|h| h == handler) {
+        return Ok(());
+    }
+    Err(crate::Error::invalid_arg(format!(
+        "no handler named '{handler}' is loaded (loaded: {})",
+        if loaded.is_empty() { "none".to_string() } else { loaded.join(", ") }
+    )))
+}
+
+/// The event must fit the guest's input buffer.
+pub fn check_event_size(config: &SandboxConfig, event_json: &str) -> Result<()> {
+    let limit = config.input_buffer_size;
+    if event_json.len() as u64 > limit {
+        return Err(crate::Error::invalid_arg(format!(
+            "the event is {} bytes of JSON, larger than the input buffer of {limit} bytes (setInputBufferSize)",
+            event_json.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Identifies sandboxes, so a snapshot is only restored into its own.
+pub fn next_sandbox_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// A backend's snapshot, tied to the sandbox it was taken from.

@@ -9,6 +9,9 @@ pub mod backend;
 pub mod call;
 pub mod config;
 pub mod error;
+pub mod host_wait;
+#[cfg(feature = "hypervisor")]
+pub mod hypervisor;
 pub mod monitor;
 pub mod process;
 pub mod protocol;

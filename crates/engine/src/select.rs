@@ -29,21 +29,63 @@ impl BackendChoice {
     }
 }
 
-/// Applies the environment override, then picks. Until the micro-VM backend
-/// is built in, `auto` means `process` and `hypervisor` is refused outright:
-/// never a silent fallback from the isolation a user asked for.
-pub fn choose(requested: BackendChoice) -> Result<Arc<dyn Backend>> {
+/// What `build()` got: the backend, and why `auto` did not pick the micro-VM (for the warning).
+pub struct Chosen {
+    pub backend: Arc<dyn Backend>,
+    pub fallback_reason: Option<String>,
+}
+
+/// Whether micro-VMs work here (probed once per process), and if not, why.
+pub fn hypervisor_status() -> std::result::Result<(), String> {
+    #[cfg(feature = "hypervisor")]
+    {
+        // A probe that panics inside Hyperlight must not take the host down.
+        match std::panic::catch_unwind(crate::hypervisor::probe) {
+            Ok(result) => result.clone(),
+            Err(_) => Err("the hypervisor probe panicked".to_string()),
+        }
+    }
+    #[cfg(not(feature = "hypervisor"))]
+    {
+        Err("this build of @hyperlight/js-host-api has no micro-VM support (engine feature 'hypervisor' off)".into())
+    }
+}
+
+fn hypervisor_backend() -> Arc<dyn Backend> {
+    #[cfg(feature = "hypervisor")]
+    {
+        Arc::new(crate::hypervisor::HypervisorBackend)
+    }
+    #[cfg(not(feature = "hypervisor"))]
+    {
+        unreachable!("only chosen when the probe passed")
+    }
+}
+
+/// Applies the environment override, then picks: `auto` takes the micro-VM
+/// when a probe VM really runs, else the process backend (and says why);
+/// an explicit `hypervisor` that cannot run is an error, never a fallback.
+pub fn choose(requested: BackendChoice) -> Result<Chosen> {
     let choice = match std::env::var(BACKEND_ENV) {
         Ok(v) if !v.is_empty() => BackendChoice::parse(&v, BACKEND_ENV)?,
         _ => requested,
     };
-    match choice {
-        BackendChoice::Auto | BackendChoice::Process => Ok(Arc::new(ProcessBackend)),
-        BackendChoice::Hypervisor => Err(Error::internal(
-            "the hypervisor backend is not available: this build of @hyperlight/js-host-api has no micro-VM support; \
-             use setBackend('process') or 'auto'",
-        )),
-    }
+    let process = || Arc::new(ProcessBackend) as Arc<dyn Backend>;
+    Ok(match choice {
+        BackendChoice::Process => Chosen { backend: process(), fallback_reason: None },
+        BackendChoice::Auto => match hypervisor_status() {
+            Ok(()) => Chosen { backend: hypervisor_backend(), fallback_reason: None },
+            Err(reason) => Chosen { backend: process(), fallback_reason: Some(reason) },
+        },
+        BackendChoice::Hypervisor => match hypervisor_status() {
+            Ok(()) => Chosen { backend: hypervisor_backend(), fallback_reason: None },
+            Err(reason) => {
+                return Err(Error::internal(format!(
+                    "the hypervisor backend cannot run here: {reason}. Use setBackend('process') (or 'auto') for the jailed-process backend"
+                )))
+            }
+        },
+    })
 }
 
 #[cfg(test)]

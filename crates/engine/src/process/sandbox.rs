@@ -3,10 +3,10 @@
 //! poisoned sandbox rather than a host failure.
 
 use std::any::Any;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::backend::{GuestSandbox, GuestSnapshot, HostDispatch, HostReply, HostResult};
+use crate::backend::{check_event_size, check_handler_known, next_sandbox_id, GuestSandbox, GuestSnapshot, HostDispatch};
+use crate::host_wait::HostWaiter;
 use crate::call::InterruptTarget;
 use crate::monitor::GuestClock;
 use crate::error::{Error, Result};
@@ -24,30 +24,21 @@ pub struct ProcessSandbox {
     poison: Option<String>,
     /// Names of the handlers the guest compiled, to refuse unknown ones here.
     handlers: Vec<String>,
-    /// Lets an interrupt wake a call that is waiting on a host function.
-    host_wait: Arc<Mutex<HostWait>>,
-}
-
-/// A call blocked on a host function waits on a channel, not on the guest,
-/// so killing the guest alone would not end it.
-#[derive(Default)]
-struct HostWait {
-    interrupted: bool,
-    waker: Option<std::sync::mpsc::Sender<HostResult>>,
+    /// Lets an interrupt end a call that is waiting on a host function.
+    host_wait: HostWaiter,
 }
 
 impl ProcessSandbox {
     pub fn new(init: SandboxInit, host: Arc<dyn HostDispatch>) -> Result<Self> {
         let guest = spawn_sandbox(&init)?;
-        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         Ok(Self {
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            id: next_sandbox_id(),
             guest,
             init,
             host,
             poison: None,
             handlers: Vec::new(),
-            host_wait: Arc::default(),
+            host_wait: HostWaiter::default(),
         })
     }
 
@@ -74,27 +65,6 @@ impl ProcessSandbox {
         err
     }
 
-    /// Runs a host function for the guest; an interrupt ends the wait at once.
-    fn host_call(&mut self, module: &str, function: &str, args: String) -> Option<HostResult> {
-        let (tx, rx) = std::sync::mpsc::channel();
-        {
-            let mut wait = self.host_wait.lock().unwrap_or_else(|p| p.into_inner());
-            if wait.interrupted {
-                return None;
-            }
-            wait.waker = Some(tx.clone());
-        }
-        self.host.call(module, function, args, HostReply(tx));
-        let result = recv_soon(&rx);
-        let mut wait = self.host_wait.lock().unwrap_or_else(|p| p.into_inner());
-        wait.waker = None;
-        if wait.interrupted {
-            None
-        } else {
-            result
-        }
-    }
-
     fn request(&mut self, req: &Request, during: &str) -> Result<Reply> {
         let sent = self.guest.chan.send(req);
         sent.and_then(|_| self.guest.chan.recv::<Reply>()).map_err(|e| {
@@ -102,12 +72,6 @@ impl ProcessSandbox {
             self.poison_with(err)
         })
     }
-}
-
-/// A synchronous host function answers within tens of microseconds; poll
-/// that long before sleeping (a wake-up costs about as much).
-fn recv_soon(rx: &std::sync::mpsc::Receiver<HostResult>) -> Option<HostResult> {
-    crate::spin::poll(crate::spin::HOST_SPIN, || rx.try_recv().ok()).or_else(|| rx.recv().ok())
 }
 
 fn failure_error(f: GuestFailure) -> Error {
@@ -138,21 +102,10 @@ impl GuestSandbox for ProcessSandbox {
     }
 
     fn call(&mut self, handler: &str, event_json: &str, gc: bool) -> Result<String> {
-        if !self.handlers.iter().any(|h| h == handler) {
-            return Err(Error::invalid_arg(format!(
-                "no handler named '{handler}' is loaded (loaded: {})",
-                if self.handlers.is_empty() { "none".to_string() } else { self.handlers.join(", ") }
-            )));
-        }
+        check_handler_known(&self.handlers, handler)?;
         self.check_usable()?;
-        let limit = self.init.config.input_buffer_size;
-        if event_json.len() as u64 > limit {
-            return Err(Error::invalid_arg(format!(
-                "the event is {} bytes of JSON, larger than the input buffer of {limit} bytes (setInputBufferSize)",
-                event_json.len()
-            )));
-        }
-        self.host_wait.lock().unwrap_or_else(|p| p.into_inner()).interrupted = false;
+        check_event_size(&self.init.config, event_json)?;
+        self.host_wait.reset();
         let during = format!("while running handler '{handler}'");
         let spin_us = crate::spin::budget(crate::spin::GUEST_SPIN).as_micros() as u32;
         let req = Request::Call { handler: handler.to_string(), event: event_json.to_string(), gc, spin_us };
@@ -162,7 +115,7 @@ impl GuestSandbox for ProcessSandbox {
                 Reply::Returned(json) => return Ok(json),
                 Reply::Failed(f) => return Err(failure_error(f)),
                 Reply::HostCall { module, function, args } => {
-                    let Some(answer) = self.host_call(&module, &function, args) else {
+                    let Some(answer) = self.host_wait.call(self.host.as_ref(), &module, &function, args) else {
                         // Interrupted: the guest is already being killed.
                         return Err(self.poison_with(Error::cancelled(format!(
                             "handler '{handler}' was interrupted while waiting on host function {module}.{function}"
@@ -202,11 +155,7 @@ impl GuestSandbox for ProcessSandbox {
         let host_wait = self.host_wait.clone();
         Arc::new(move || {
             kill();
-            let mut wait = host_wait.lock().unwrap_or_else(|p| p.into_inner());
-            wait.interrupted = true;
-            if let Some(waker) = wait.waker.take() {
-                let _ = waker.send(Err("interrupted".into()));
-            }
+            host_wait.interrupt();
         })
     }
 
