@@ -252,3 +252,19 @@ test('the examples run to completion', async (t) => {
     });
   }
 });
+
+test("the guest's console.log and print reach the host's stdout, in order", () => {
+  // In a child, so its stdout can be read back whole.
+  const script = `
+    const { SandboxBuilder } = require(${JSON.stringify(path.join(__dirname, '..', 'lib'))});
+    (async () => {
+      const js = await (await new SandboxBuilder().build()).loadRuntime();
+      js.addModule('m', 'console.log("from a module top level"); export const x = 1;');
+      js.addHandler('h', 'import { x } from "user:m"; function handler(e) { console.log("hello", e.n, [1, 2]); print("raw\\\\n"); return x; }');
+      const l = await js.getLoadedSandbox();
+      console.log('result', await l.callHandler('h', { n: 5 }));
+    })();`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, 'from a module top level\nhello 5 1,2\nraw\nresult 1\n');
+});

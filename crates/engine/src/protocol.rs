@@ -65,6 +65,9 @@ pub enum Reply {
     Returned(String),
     HostCall { module: String, function: String, args: String },
     Failed(GuestFailure),
+    /// Text the guest printed (`console.log`, `print`) while answering a
+    /// request; the host writes it to its stdout and keeps waiting.
+    Log(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -178,6 +178,14 @@ fn a_sandbox_process_is_jailed_before_user_code_runs() {
     assert_eq!(fds.len(), 4, "stdin, stdout, stderr and the socket only: {fds:?}");
     let limits = proc_file(pid, "limits");
     assert!(limits.lines().any(|l| l.starts_with("Max core file size") && l.contains(" 0 ")), "{limits}");
+    let data_limit: u64 = limits
+        .lines()
+        .find(|l| l.starts_with("Max data size"))
+        .and_then(|l| l.split_whitespace().nth(3))
+        .and_then(|v| v.parse().ok())
+        .expect("a numeric data size limit");
+    assert!(data_limit >= SandboxConfig::default().heap_size, "RLIMIT_DATA {data_limit} below the heap size");
+    assert!(data_limit < 1 << 30, "RLIMIT_DATA {data_limit} should track the sizes, not be unlimited");
     // Snapshots fork inside the jail; the copy is jailed too.
     let snap = sb.snapshot().unwrap();
     sb.restore(snap.as_ref()).unwrap();

@@ -124,9 +124,30 @@ fn set_limit(resource: nix::sys::resource::Resource, value: u64) -> anyhow::Resu
     nix::sys::resource::setrlimit(resource, value, value).with_context(|| format!("setrlimit({resource:?})"))
 }
 
+/// Private memory this process already has (VmData), in bytes.
+fn data_in_use() -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").context("reading /proc/self/status")?;
+    let kib = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmData:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .ok_or_else(|| anyhow!("no VmData in /proc/self/status"))?;
+    Ok(kib * 1024)
+}
+
 /// Locks this process down. Irreversible; inherited by every fork.
-pub fn lock_down() -> anyhow::Result<()> {
+///
+/// The heap limit proper is QuickJS's (a JS allocation past it throws).
+/// RLIMIT_DATA backs it for everything else: what the process has now, the
+/// heap, room for the event and result to be copied a few times, and slack.
+pub fn lock_down(config: &hyperlight_js_engine::SandboxConfig) -> anyhow::Result<()> {
     use nix::sys::resource::Resource;
+    let data = data_in_use()?
+        .saturating_add(config.heap_size)
+        .saturating_add(config.input_buffer_size.saturating_mul(2))
+        .saturating_add(config.output_buffer_size.saturating_mul(3))
+        .saturating_add(64 << 20);
+    set_limit(Resource::RLIMIT_DATA, data)?;
     set_limit(Resource::RLIMIT_CORE, 0)?;
     set_limit(Resource::RLIMIT_NOFILE, MAX_FDS)?;
     // SAFETY: prctl with constant arguments.
@@ -142,7 +163,7 @@ pub fn lock_down() -> anyhow::Result<()> {
 #[cfg(feature = "jail-selftest")]
 pub fn self_test(operation: &str) -> ! {
     prepare().expect("prepare");
-    lock_down().expect("lock down");
+    lock_down(&hyperlight_js_engine::SandboxConfig::default()).expect("lock down");
     // SAFETY: each branch is a plain libc call whose failure is the point.
     let outcome = unsafe {
         match operation {

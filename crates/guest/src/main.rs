@@ -23,7 +23,7 @@ use hyperlight_js_runtime::JsRuntime;
 mod jail;
 
 hyperlight_js_runtime::native_modules! {}
-hyperlight_js_runtime::custom_globals! { capture_runtime }
+hyperlight_js_runtime::custom_globals! { capture_runtime, forward_output }
 
 /// The QuickJS runtime behind the `JsRuntime`, kept so a fresh sandbox can
 /// apply its heap and stack limits (JsRuntime does not expose it).
@@ -34,6 +34,43 @@ fn capture_runtime(ctx: &rquickjs::Ctx<'_>) -> rquickjs::Result<()> {
     let rt = unsafe { rquickjs::qjs::JS_GetRuntime(ctx.as_raw().as_ptr()) };
     QJS_RUNTIME.store(rt, Ordering::Relaxed);
     Ok(())
+}
+
+/// `print` and `console.log` send their text to the host, which writes it to
+/// its stdout: a guest has no stdout of its own. (Installed before the
+/// runtime freezes its globals, so handlers cannot undo it.)
+fn forward_output(ctx: &rquickjs::Ctx<'_>) -> rquickjs::Result<()> {
+    use rquickjs::convert::Coerced;
+    use rquickjs::function::Rest;
+    let globals = ctx.globals();
+    globals.set("print", rquickjs::Function::new(ctx.clone(), |text: Coerced<String>| emit(text.0))?)?;
+    let console: rquickjs::Object = globals.get("console")?;
+    let log = rquickjs::Function::new(ctx.clone(), |parts: Rest<Coerced<String>>| {
+        let mut line = parts.0.into_iter().map(|p| p.0).collect::<Vec<_>>().join(" ");
+        line.push('\n');
+        emit(line)
+    })?;
+    console.set("log", log)?;
+    Ok(())
+}
+
+/// Output only flows while the host waits on a request (guest code runs only
+/// then), and one message never exceeds what the host accepts in a frame.
+fn emit(mut text: String) {
+    let limit = CONFIG_OUTPUT_LIMIT.with(|l| l.get());
+    if text.len() > limit {
+        let mut cut = limit;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push_str("…[output truncated]\n");
+    }
+    send(&Reply::Log(text));
+}
+
+thread_local! {
+    static CONFIG_OUTPUT_LIMIT: std::cell::Cell<usize> = const { std::cell::Cell::new(64 * 1024) };
 }
 
 /// Module imports that are not user, host or built-in modules would be
@@ -225,6 +262,7 @@ impl Guest {
 
     fn become_sandbox(&mut self, init: SandboxInit) -> anyhow::Result<()> {
         self.config = init.config;
+        CONFIG_OUTPUT_LIMIT.with(|l| l.set((self.config.output_buffer_size as usize).max(1024)));
         with_channel(|c| c.set_max_frame(guest_max_frame(&self.config)));
         let rt = QJS_RUNTIME.load(Ordering::Relaxed);
         if rt.is_null() {
@@ -247,7 +285,7 @@ impl Guest {
             }
         }
         // Last: from here on user code may run.
-        jail::lock_down()?;
+        jail::lock_down(&self.config)?;
         Ok(())
     }
 }

@@ -126,7 +126,13 @@ fn start_template() -> Result<Template> {
         // SAFETY: getpid cannot fail.
         let host_pid = unsafe { libc::getpid() };
         let mut cmd = Command::new(&program);
-        cmd.arg0("hyperlight-js-guest").env_clear().current_dir("/").stdin(Stdio::null());
+        // No stdio: what a guest prints travels over its socket.
+        cmd.arg0("hyperlight-js-guest")
+            .env_clear()
+            .current_dir("/")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
         // SAFETY: only async-signal-safe calls between fork and exec.
         unsafe {
             cmd.pre_exec(move || {

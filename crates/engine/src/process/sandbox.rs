@@ -67,11 +67,26 @@ impl ProcessSandbox {
 
     fn request(&mut self, req: &Request, during: &str) -> Result<Reply> {
         let sent = self.guest.chan.send(req);
-        sent.and_then(|_| self.guest.chan.recv::<Reply>()).map_err(|e| {
+        let reply = sent.and_then(|_| loop {
+            match self.guest.chan.recv::<Reply>()? {
+                Reply::Log(text) => print_guest_output(&text),
+                other => break Ok(other),
+            }
+        });
+        reply.map_err(|e| {
             let err = guest_gone(&self.guest, during, &e);
             self.poison_with(err)
         })
     }
+}
+
+/// Guests have no stdout of their own (see the jail); what they print is
+/// written to the host's, as the micro-VM backend's print function does.
+fn print_guest_output(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
 }
 
 fn failure_error(f: GuestFailure) -> Error {
