@@ -260,6 +260,20 @@ mod tests {
     use crate::ErrorCode;
 
     #[test]
+    fn the_micro_vm_scratch_holds_the_stack_and_both_buffers() {
+        let config = SandboxConfig {
+            scratch_size: 1 << 20,
+            input_buffer_size: 4 << 20,
+            output_buffer_size: 2 << 20,
+            ..Default::default()
+        };
+        assert_eq!(micro_vm_scratch(&config), (1 + 4 + 2 + 1) << 20);
+        // Hyperlight refuses a scratch below what its buffers need; the
+        // defaults must clear that with room to spare (8 MiB seen for 4+4 MiB).
+        assert!(micro_vm_scratch(&SandboxConfig::default()) > 9 << 20);
+    }
+
+    #[test]
     fn hyperlight_errors_map_to_the_spec_codes() {
         assert_eq!(map_err(HyperlightError::ExecutionCanceledByHost()).code, ErrorCode::Cancelled);
         assert_eq!(map_err(HyperlightError::PoisonedSandbox).code, ErrorCode::Poisoned);
