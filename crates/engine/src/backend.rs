@@ -115,6 +115,15 @@ pub fn next_sandbox_id() -> u64 {
     NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
+/// `snapshot` as this backend's type, if it was taken from sandbox `owner`.
+pub fn own_snapshot<T: GuestSnapshot + 'static>(snapshot: &dyn GuestSnapshot, owner: u64) -> Result<&T> {
+    snapshot
+        .as_any()
+        .downcast_ref::<T>()
+        .filter(|s| s.owner() == owner)
+        .ok_or_else(|| crate::Error::invalid_arg("restore(): this snapshot was taken from a different sandbox"))
+}
+
 /// A backend's snapshot, tied to the sandbox it was taken from.
 pub trait GuestSnapshot: Send + Sync {
     /// Identifies the sandbox the snapshot belongs to.

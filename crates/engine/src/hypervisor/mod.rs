@@ -13,7 +13,7 @@ use hyperlight_js::{FnReturn, HyperlightError, JSSandbox, LoadedJSSandbox, Scrip
 pub use probe::probe;
 
 use crate::backend::{
-    check_event_size, check_handler_known, next_sandbox_id, Backend, BackendKind, GuestSandbox, GuestSnapshot,
+    check_event_size, check_handler_known, next_sandbox_id, own_snapshot, Backend, BackendKind, GuestSandbox, GuestSnapshot,
     HostDispatch,
 };
 use crate::call::InterruptTarget;
@@ -227,11 +227,7 @@ impl GuestSandbox for HypervisorSandbox {
     }
 
     fn restore(&mut self, snapshot: &dyn GuestSnapshot) -> Result<()> {
-        let snap = snapshot
-            .as_any()
-            .downcast_ref::<HypervisorSnapshot>()
-            .filter(|s| s.owner == self.id)
-            .ok_or_else(|| Error::invalid_arg("restore(): this snapshot was taken from a different sandbox"))?;
+        let snap: &HypervisorSnapshot = own_snapshot(snapshot, self.id)?;
         self.loaded()?.restore(snap.snapshot.clone()).map_err(map_err)?;
         self.poison = None;
         self.handlers = snap.handlers.clone();

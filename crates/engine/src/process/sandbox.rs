@@ -5,7 +5,7 @@
 use std::any::Any;
 use std::sync::{Arc, Mutex};
 
-use crate::backend::{check_event_size, check_handler_known, next_sandbox_id, GuestSandbox, GuestSnapshot, HostDispatch};
+use crate::backend::{check_event_size, check_handler_known, next_sandbox_id, own_snapshot, GuestSandbox, GuestSnapshot, HostDispatch};
 use crate::host_wait::HostWaiter;
 use crate::call::InterruptTarget;
 use crate::monitor::GuestClock;
@@ -191,11 +191,7 @@ impl GuestSandbox for ProcessSandbox {
     }
 
     fn restore(&mut self, snapshot: &dyn GuestSnapshot) -> Result<()> {
-        let snap = snapshot
-            .as_any()
-            .downcast_ref::<ProcessSnapshot>()
-            .filter(|s| s.owner == self.id)
-            .ok_or_else(|| Error::invalid_arg("restore(): this snapshot was taken from a different sandbox"))?;
+        let snap: &ProcessSnapshot = own_snapshot(snapshot, self.id)?;
         let mut frozen = snap.guest.lock().unwrap_or_else(|p| p.into_inner());
         if frozen.has_exited() {
             return Err(Error::internal(format!(
