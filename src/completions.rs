@@ -1,40 +1,40 @@
 //! The fast path for `callHandler` results. A napi deferred creates (and
-//! tears down) a threadsafe function per promise, which costs more than the
-//! guest call itself; instead `lib/index.js` keeps the promises, and every
-//! sandbox thread reports results through this one threadsafe function as
-//! `(id, errorCode | null, resultJsonOrMessage)`.
+//! tears down) a threadsafe function per promise; instead `lib/index.js`
+//! keeps the promises, and sandbox threads report results through one
+//! threadsafe function per JS environment as
+//! `(id, errorCode | null, resultJsonOrMessage)`. Per environment, not per
+//! process: a `worker_threads` Worker that loads the addon has its own.
 
-use std::sync::OnceLock;
+use std::sync::Arc;
 
 use hyperlight_js_engine::Result as EngineResult;
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::Env;
 use napi_derive::napi;
 
 type Args = FnArgs<(u32, Option<&'static str>, String)>;
 /// Weak: lib/index.js keeps Node alive while calls are pending.
 type Completions = ThreadsafeFunction<Args, (), Args, Status, false, true>;
 
-static COMPLETIONS: OnceLock<Completions> = OnceLock::new();
-
-/// Called once by lib/index.js with the function that settles pending calls.
+/// Called once per environment by lib/index.js with the function that settles pending calls.
 #[napi]
-pub fn install_completion_handler(callback: Function<'_, Args, ()>) -> Result<()> {
+pub fn install_completion_handler(env: Env, callback: Function<'_, Args, ()>) -> Result<()> {
     let tsfn: Completions = callback.build_threadsafe_function().callee_handled::<false>().weak::<true>().build()?;
-    // A second install (the module loaded twice) keeps the first handler.
-    let _ = COMPLETIONS.set(tsfn);
-    Ok(())
+    env.set_instance_data(Arc::new(tsfn), (), |_| {})
 }
 
-pub fn complete(id: u32, result: EngineResult<String>) {
-    let Some(tsfn) = COMPLETIONS.get() else { return };
+/// This environment's completion function.
+pub fn for_env(env: &Env) -> Result<Arc<Completions>> {
+    env.get_instance_data::<Arc<Completions>>()?
+        .map(|c| c.clone())
+        .ok_or_else(|| Error::from_reason("load @hyperlight/js-host-api through its lib/index.js"))
+}
+
+pub fn complete(completions: &Completions, id: u32, result: EngineResult<String>) {
     let args = match result {
         Ok(json) => (id, None, json),
         Err(e) => (id, Some(e.code.as_str()), e.message),
     };
-    tsfn.call(FnArgs { data: args }, ThreadsafeFunctionCallMode::NonBlocking);
-}
-
-pub fn installed() -> bool {
-    COMPLETIONS.get().is_some()
+    completions.call(FnArgs { data: args }, ThreadsafeFunctionCallMode::NonBlocking);
 }

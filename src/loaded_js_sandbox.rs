@@ -97,9 +97,7 @@ impl LoadedJSSandbox {
         event_json: String,
         options: Option<CallHandlerOptions>,
     ) -> Result<()> {
-        if !crate::completions::installed() {
-            return Err(to_napi(&env, hyperlight_js_engine::Error::internal("load the package through lib/index.js")));
-        }
+        let completions = crate::completions::for_env(&env)?;
         let opts = sync(&env, call_options(options))?;
         let worker = self.worker(&env)?;
         let control = worker.control().clone();
@@ -110,7 +108,7 @@ impl LoadedJSSandbox {
                 *last_stats.lock().unwrap_or_else(|p| p.into_inner()) = Some(stats);
                 result
             },
-            move |result| crate::completions::complete(id, result),
+            move |result| crate::completions::complete(&completions, id, result),
         );
         Ok(())
     }
