@@ -109,6 +109,13 @@ pub fn check_event_size(config: &SandboxConfig, event_json: &str) -> Result<()> 
     Ok(())
 }
 
+/// The error for a call on a poisoned sandbox, saying why and what to do.
+pub fn poisoned_error(why: &str) -> crate::Error {
+    crate::Error::poisoned(format!(
+        "the sandbox is poisoned ({why}); call restore(snapshot) or unload() to use it again"
+    ))
+}
+
 /// Identifies sandboxes, so a snapshot is only restored into its own.
 pub fn next_sandbox_id() -> u64 {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);

@@ -134,7 +134,7 @@ pub fn load_monitored(
         Some(by) => {
             sb.unload()?;
             let why = match by {
-                KILLED_BY_HANDLE => "by interruptHandle.kill()".to_string(),
+                KILLED_BY_HANDLE => format!("by {}", describe_stopper(by, &opts)),
                 _ => format!(
                     "after the load timeout of {} ms (setLoadTimeoutMs): does a handler or module loop at its top level?",
                     timeout.as_millis()

@@ -8,7 +8,7 @@
 //! allocated for it, and a payload that does not decode is an error for that
 //! sandbox alone.
 
-use std::io::{self, IoSlice, IoSliceMut, Write};
+use std::io::{self, IoSlice, IoSliceMut};
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::net::UnixStream;
 
@@ -320,7 +320,8 @@ impl Channel {
     }
 }
 
-impl Write for Channel {
+#[cfg(test)]
+impl std::io::Write for Channel {
     // Only so tests can inject raw bytes through the same socket handling.
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
         self.write_all_with_fd(data, None).map_err(|e| match e {
@@ -348,6 +349,8 @@ pub fn guest_max_frame(config: &SandboxConfig) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write;
+
     use super::*;
 
     fn pair(max: usize) -> (Channel, Channel) {

@@ -96,7 +96,8 @@ impl SandboxWorker {
         }
     }
 
-    /// `submit`, for callers that would rather block (tests, and the engine's own helpers).
+    /// `submit`, blocking until the result is in.
+    #[cfg(test)]
     pub fn run_blocking<R, F>(&self, f: F) -> Result<R>
     where
         R: Send + 'static,

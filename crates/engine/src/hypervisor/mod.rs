@@ -13,7 +13,7 @@ use hyperlight_js::{FnReturn, HyperlightError, JSSandbox, LoadedJSSandbox, Scrip
 pub use probe::probe;
 
 use crate::backend::{
-    check_event_size, check_handler_known, next_sandbox_id, own_snapshot, Backend, BackendKind, GuestSandbox, GuestSnapshot,
+    check_event_size, check_handler_known, next_sandbox_id, own_snapshot, poisoned_error, Backend, BackendKind, GuestSandbox, GuestSnapshot,
     HostDispatch,
 };
 use crate::call::InterruptTarget;
@@ -126,9 +126,7 @@ impl HypervisorSandbox {
     fn check_usable(&mut self) -> Result<()> {
         let poisoned_vm = matches!(&self.state, State::Loaded(l) if l.status().is_poisoned());
         match (&self.poison, poisoned_vm) {
-            (Some(why), _) => Err(Error::poisoned(format!(
-                "the sandbox is poisoned ({why}); call restore(snapshot) or unload() to use it again"
-            ))),
+            (Some(why), _) => Err(poisoned_error(why)),
             (None, true) => Err(map_err(HyperlightError::PoisonedSandbox)),
             _ => Ok(()),
         }

@@ -17,6 +17,8 @@ pub struct GuestProcess {
     /// hit a recycled descriptor number.
     pidfd: Arc<OwnedFd>,
     pub chan: Channel,
+    /// Its CPU clock, fixed for its life (the pid cannot be reused until we reap it).
+    pub cpu_clock: Option<crate::monitor::GuestClock>,
 }
 
 impl GuestProcess {
@@ -44,7 +46,8 @@ impl GuestProcess {
         if let Err(e) = waitid_pidfd(pidfd.as_raw_fd(), libc::WEXITED | libc::WNOHANG | libc::WNOWAIT) {
             return Err(Error::internal(format!("guest pid {pid} is not a child of this process: {e}")));
         }
-        Ok(Self { pid, pidfd: Arc::new(pidfd), chan })
+        let cpu_clock = crate::monitor::GuestClock::of_process(pid).ok();
+        Ok(Self { pid, pidfd: Arc::new(pidfd), chan, cpu_clock })
     }
 
     pub fn pidfd(&self) -> RawFd {

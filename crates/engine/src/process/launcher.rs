@@ -215,10 +215,3 @@ pub fn fork(chan: &mut Channel, init: Option<SandboxInit>) -> Result<OwnedFd> {
         Err(e) => Err(Error::internal(format!("the guest did not answer a fork request: {e}"))),
     }
 }
-
-/// The template's pid, for tests that look at what guests inherit.
-#[doc(hidden)]
-pub fn template_pid() -> Option<u32> {
-    TEMPLATE.lock().ok()?.as_ref().map(|t| t.child.id())
-}
-

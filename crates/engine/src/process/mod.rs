@@ -7,7 +7,7 @@ mod sandbox;
 
 use std::sync::Arc;
 
-pub use launcher::{set_guest_image, template_pid, GuestImage};
+pub use launcher::{set_guest_image, GuestImage};
 pub use sandbox::ProcessSandbox;
 
 use crate::backend::{Backend, BackendKind, GuestSandbox, HostDispatch};

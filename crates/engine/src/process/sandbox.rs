@@ -5,7 +5,7 @@
 use std::any::Any;
 use std::sync::{Arc, Mutex};
 
-use crate::backend::{check_event_size, check_handler_known, next_sandbox_id, own_snapshot, GuestSandbox, GuestSnapshot, HostDispatch};
+use crate::backend::{check_event_size, check_handler_known, next_sandbox_id, own_snapshot, poisoned_error, GuestSandbox, GuestSnapshot, HostDispatch};
 use crate::host_wait::HostWaiter;
 use crate::call::InterruptTarget;
 use crate::monitor::GuestClock;
@@ -51,9 +51,7 @@ impl ProcessSandbox {
             self.poison = Some(format!("its guest process {}", self.guest.exit_description()));
         }
         match &self.poison {
-            Some(why) => Err(Error::poisoned(format!(
-                "the sandbox is poisoned ({why}); call restore(snapshot) or unload() to use it again"
-            ))),
+            Some(why) => Err(poisoned_error(why)),
             None => Ok(()),
         }
     }
@@ -175,7 +173,7 @@ impl GuestSandbox for ProcessSandbox {
     }
 
     fn cpu_clock(&self) -> Option<GuestClock> {
-        GuestClock::of_process(self.guest.pid).ok()
+        self.guest.cpu_clock
     }
 
     fn snapshot(&mut self) -> Result<Arc<dyn GuestSnapshot>> {
