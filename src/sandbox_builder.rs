@@ -71,7 +71,12 @@ impl SandboxBuilder {
         // The first choice may boot a probe micro-VM: not on the event loop.
         std::thread::Builder::new()
             .name("hyperlight-js-build".into())
-            .spawn(move || settle(select::choose(requested)))
+            .spawn(move || {
+                settle(select::choose(requested).and_then(|chosen| {
+                    chosen.backend.check_config(&config)?;
+                    Ok(chosen)
+                }))
+            })
             .map_err(|e| Error::from_reason(format!("could not start a thread: {e}")))?;
         Ok(promise)
     }

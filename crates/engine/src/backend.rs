@@ -61,6 +61,10 @@ impl HostDispatch for NoHostFunctions {
 
 pub trait Backend: Send + Sync {
     fn kind(&self) -> BackendKind;
+    /// Refuses sizes this backend cannot honour, before any guest starts (`build()`).
+    fn check_config(&self, _config: &SandboxConfig) -> Result<()> {
+        Ok(())
+    }
     /// `ProtoJSSandbox.loadRuntime()`: a guest with the runtime up and the
     /// host functions declared, but no handlers yet.
     fn load_runtime(&self, config: SandboxConfig, host: Arc<dyn HostDispatch>) -> Result<Box<dyn GuestSandbox>>;

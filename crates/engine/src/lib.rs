@@ -9,6 +9,7 @@ pub mod backend;
 pub mod call;
 pub mod config;
 pub mod error;
+pub mod guest_error;
 pub mod host_wait;
 #[cfg(feature = "hypervisor")]
 pub mod hypervisor;

@@ -16,7 +16,7 @@ use anyhow::anyhow;
 use hyperlight_js_engine::protocol::{
     guest_max_frame, Channel, FailureKind, GuestFailure, ProtocolError, Reply, Request, SandboxInit,
 };
-use hyperlight_js_engine::SandboxConfig;
+use hyperlight_js_engine::{guest_error, SandboxConfig};
 use hyperlight_js_runtime::rquickjs;
 use hyperlight_js_runtime::JsRuntime;
 
@@ -200,17 +200,7 @@ impl Guest {
                 ),
             ),
             Ok(result) => Reply::Returned(result),
-            Err(e) => {
-                let mut message = describe(&e);
-                if message.starts_with("out of memory") {
-                    let (first, stack) = message.split_once('\n').unwrap_or((&message, ""));
-                    message = format!(
-                        "{first}: the handler hit the sandbox's heap limit of {} bytes (setHeapSize)\n{stack}",
-                        self.config.heap_size
-                    );
-                }
-                failure(FailureKind::Exception, message)
-            }
+            Err(e) => failure(FailureKind::Exception, guest_error::with_heap_limit(describe(&e), self.config.heap_size)),
         }
     }
 
@@ -315,40 +305,6 @@ fn call_host(module: &str, function: &str, args: String) -> anyhow::Result<Vec<u
     }
 }
 
-/// The runtime reports JavaScript errors as a Debug dump of rquickjs's
-/// `CaughtError`; users want the message and the stack.
 fn describe(err: &anyhow::Error) -> String {
-    let text = format!("{err:#}");
-    let Some(rest) = text.strip_prefix("Runtime error: ") else { return text };
-    let field = |name: &str| -> Option<String> {
-        let key = format!("{name}: Some(");
-        let start = rest.find(&key)? + key.len();
-        let mut chars = rest[start..].trim_start().strip_prefix('"')?.chars();
-        let mut out = String::new();
-        while let Some(c) = chars.next() {
-            match c {
-                '"' => return Some(out),
-                '\\' => match chars.next()? {
-                    'n' => out.push('\n'),
-                    't' => out.push('\t'),
-                    'r' => out.push('\r'),
-                    'u' => {
-                        // Debug writes other escapes as \u{hex}.
-                        let hex: String = chars.by_ref().skip(1).take_while(|c| *c != '}').collect();
-                        out.extend(u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32));
-                    }
-                    other => out.push(other),
-                },
-                c => out.push(c),
-            }
-        }
-        None
-    };
-    match field("message") {
-        Some(message) => match field("stack").filter(|s| !s.trim().is_empty()) {
-            Some(stack) => format!("{message}\n{}", stack.trim_end()),
-            None => message,
-        },
-        None => rest.trim().to_string(),
-    }
+    guest_error::describe(&format!("{err:#}"))
 }

@@ -1,15 +1,27 @@
-//! The micro-VM backend: each sandbox is a Hyperlight micro-VM driven
-//! through `hyperlight-js`. Monitors are the engine's own (the same set as
-//! the process backend), killing through Hyperlight's interrupt handle; the
-//! guest runs on the calling thread, so the CPU monitor reads that thread's clock.
+//! The micro-VM backend: each sandbox is a Hyperlight micro-VM running our
+//! guest (crates/vm-guest: `hyperlight-js-runtime` plus heap and stack
+//! limits), driven through `hyperlight-host`.
+//!
+//! We drive the VM ourselves rather than through `hyperlight-js`'s sandbox
+//! types because those hide the VM: no interrupt handle until handlers are
+//! loaded (so a load stuck in a top-level loop could not be killed), no way
+//! to call a guest function of our own, and every event re-parsed by
+//! serde_json, which refuses JSON that JavaScript accepts (lone surrogates,
+//! nesting deeper than 128). The guest functions called here are the
+//! runtime's own: `RegisterHostModules`, `register_module`,
+//! `register_handler`, `RunHandler`.
 
+mod layout;
 mod probe;
 
 use std::any::Any;
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use hyperlight_js::{FnReturn, HyperlightError, JSSandbox, LoadedJSSandbox, Script};
+use hyperlight_host::sandbox::snapshot::Snapshot;
+use hyperlight_host::{GuestBinary, HyperlightError, MultiUseSandbox, UninitializedSandbox};
 
+pub use layout::VmLayout;
 pub use probe::probe;
 
 use crate::backend::{
@@ -19,8 +31,16 @@ use crate::backend::{
 use crate::call::InterruptTarget;
 use crate::config::SandboxConfig;
 use crate::error::{Error, Result};
+use crate::guest_error::{describe, with_heap_limit};
 use crate::host_wait::HostWaiter;
 use crate::monitor::GuestClock;
+
+/// The guest executable, built by this crate's build script.
+static VM_GUEST: &[u8] = include_bytes!(env!("HYPERLIGHT_JS_VM_GUEST"));
+
+/// Handler modules get paths like `/name.js`, as on the process backend, so
+/// stacks and errors name the same files.
+const HANDLER_DIR: &str = "/";
 
 pub struct HypervisorBackend;
 
@@ -29,17 +49,26 @@ impl Backend for HypervisorBackend {
         BackendKind::Hypervisor
     }
 
+    fn check_config(&self, config: &SandboxConfig) -> Result<()> {
+        VmLayout::for_config(config).map(|_| ())
+    }
+
     fn load_runtime(&self, config: SandboxConfig, host: Arc<dyn HostDispatch>) -> Result<Box<dyn GuestSandbox>> {
         let host_wait = HostWaiter::default();
-        let runtime = start(&config, &host, &host_wait)?;
+        let mut vm = boot(&config, &host, &host_wait)?;
+        // unload() and a failed load return here.
+        let fresh = vm.snapshot().map_err(map_err)?;
         Ok(Box::new(HypervisorSandbox {
             id: next_sandbox_id(),
-            state: State::Runtime(runtime),
+            vm,
+            fresh,
             config,
-            host,
             host_wait,
             handlers: Vec::new(),
             poison: None,
+            // The vCPU runs on the thread that calls into the VM: this one,
+            // the sandbox's worker thread, which makes every later call too.
+            clock: GuestClock::of_current_thread()?,
         }))
     }
 }
@@ -52,11 +81,10 @@ pub(crate) fn map_err(err: HyperlightError) -> Error {
             "the sandbox is poisoned; call restore(snapshot) or unload() to use it again",
         ),
         HyperlightError::GuestAborted(code, message) => {
-            Error::guest_abort(format!("the guest aborted (code {code}): {message}"))
+            Error::guest_abort(format!("the micro-VM's guest crashed (code {code}): {message}"))
         }
-        // The guest's own errors: the handler threw, or a handler did not compile.
-        HyperlightError::GuestError(_, message) => Error::guest_abort(message),
-        HyperlightError::JsonConversionFailure(e) => Error::invalid_arg(format!("the event is not valid JSON: {e}")),
+        // JavaScript errors: the handler threw, or a handler did not compile.
+        HyperlightError::GuestError(_, message) => Error::guest_abort(describe(&message)),
         HyperlightError::NoHypervisorFound() => {
             Error::internal("no hypervisor found: the micro-VM backend needs /dev/kvm or /dev/mshv")
         }
@@ -64,99 +92,119 @@ pub(crate) fn map_err(err: HyperlightError) -> Error {
     }
 }
 
-/// A micro-VM's scratch region holds the input and output buffers and page
-/// tables as well as the stack; the user's scratch size is the stack's share,
-/// as on the process backend.
-fn micro_vm_scratch(config: &SandboxConfig) -> usize {
-    const FIXED_OVERHEAD: u64 = 1 << 20;
-    (config.scratch_size + config.input_buffer_size + config.output_buffer_size + FIXED_OVERHEAD) as usize
-}
+/// A fresh micro-VM with the runtime up, its limits set and the host functions declared.
+fn boot(config: &SandboxConfig, host: &Arc<dyn HostDispatch>, host_wait: &HostWaiter) -> Result<MultiUseSandbox> {
+    let layout = VmLayout::for_config(config)?;
+    let mut vm = UninitializedSandbox::new(GuestBinary::Buffer(VM_GUEST.to_vec()), Some(layout.configuration())).map_err(map_err)?;
 
-/// A fresh micro-VM with the runtime loaded and the host functions registered.
-fn start(config: &SandboxConfig, host: &Arc<dyn HostDispatch>, host_wait: &HostWaiter) -> Result<JSSandbox> {
-    let mut proto = hyperlight_js::SandboxBuilder::new()
-        .with_guest_heap_size(config.heap_size)
-        .with_guest_scratch_size(micro_vm_scratch(config))
-        .with_guest_input_buffer_size(config.input_buffer_size as usize)
-        .with_guest_output_buffer_size(config.output_buffer_size as usize)
-        .build()
-        .map_err(map_err)?;
-    for module in host.modules() {
-        for function in module.functions {
-            let (host, waiter) = (host.clone(), host_wait.clone());
-            let (m, f) = (module.name.clone(), function.clone());
-            proto.host_module(module.name.clone()).register_js(function, move |args, _binaries| {
-                match waiter.call(host.as_ref(), &m, &f, args.to_string()) {
-                    Some(Ok(json)) => Ok(FnReturn::Json(json)),
-                    Some(Err(message)) => Err(HyperlightError::Error(message)),
-                    None => Err(HyperlightError::Error("interrupted".into())),
-                }
-            });
-        }
-    }
-    proto.load_runtime().map_err(map_err)
-}
+    vm.register_print(|text: String| {
+        crate::process::print_guest_output(&text);
+        text.len() as i32
+    })
+    .map_err(map_err)?;
+    // The guest's clock (Date.now(), performance.now()).
+    vm.register("CurrentTimeMicros", || -> hyperlight_host::Result<u64> {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        Ok(now.as_micros() as u64)
+    })
+    .map_err(map_err)?;
+    // Imports that are not user, host or built-in modules would be looked up
+    // on the host's file system: a sandbox has none.
+    vm.register("ResolveModule", |_base: String, name: String| -> hyperlight_host::Result<String> {
+        Err(HyperlightError::Error(format!("module '{name}' is not registered in this sandbox")))
+    })
+    .map_err(map_err)?;
+    vm.register("LoadModule", |name: String| -> hyperlight_host::Result<String> {
+        Err(HyperlightError::Error(format!("module '{name}' is not registered in this sandbox")))
+    })
+    .map_err(map_err)?;
+    let (dispatch, waiter) = (host.clone(), host_wait.clone());
+    vm.register(
+        "CallHostJsFunction",
+        move |module: String, function: String, args: String, _binaries: Vec<u8>| -> hyperlight_host::Result<Vec<u8>> {
+            let module = module.strip_prefix("host:").unwrap_or(&module);
+            match waiter.call(dispatch.as_ref(), module, &function, args) {
+                Some(Ok(json)) => Ok(hyperlight_js_common::encode_json_return(&json)),
+                Some(Err(message)) => Err(HyperlightError::Error(message)),
+                None => Err(HyperlightError::Error("the call was cancelled while it waited on the host".into())),
+            }
+        },
+    )
+    .map_err(map_err)?;
 
-enum State {
-    Runtime(JSSandbox),
-    Loaded(LoadedJSSandbox),
-    /// Between operations that consume one state to produce the next, or
-    /// after one of them failed and took the micro-VM with it.
-    Gone,
+    let mut vm = vm.evolve().map_err(map_err)?;
+    vm.call::<()>("SetLimits", (config.heap_size, config.scratch_size)).map_err(map_err)?;
+    // Guest code imports host modules as `host:<name>`, as on the process backend.
+    let modules: HashMap<String, Vec<String>> =
+        host.modules().into_iter().map(|m| (format!("host:{}", m.name), m.functions)).collect();
+    let modules = serde_json::to_string(&modules).map_err(|e| Error::internal(format!("host modules as JSON: {e}")))?;
+    vm.call::<()>("RegisterHostModules", modules).map_err(map_err)?;
+    Ok(vm)
 }
 
 struct HypervisorSandbox {
     id: u64,
-    state: State,
+    vm: MultiUseSandbox,
+    /// The VM as `load_runtime` left it.
+    fresh: Arc<Snapshot>,
     config: SandboxConfig,
-    host: Arc<dyn HostDispatch>,
     host_wait: HostWaiter,
     handlers: Vec<String>,
     poison: Option<String>,
+    clock: GuestClock,
 }
 
 impl HypervisorSandbox {
-    fn loaded(&mut self) -> Result<&mut LoadedJSSandbox> {
-        match &mut self.state {
-            State::Loaded(l) => Ok(l),
-            _ => Err(Error::internal("no handlers are loaded in this micro-VM")),
+    fn check_usable(&self) -> Result<()> {
+        match &self.poison {
+            Some(why) => Err(poisoned_error(why)),
+            None if self.vm.status().is_poisoned() => Err(map_err(HyperlightError::PoisonedSandbox)),
+            None => Ok(()),
         }
     }
 
-    fn check_usable(&mut self) -> Result<()> {
-        let poisoned_vm = matches!(&self.state, State::Loaded(l) if l.status().is_poisoned());
-        match (&self.poison, poisoned_vm) {
-            (Some(why), _) => Err(poisoned_error(why)),
-            (None, true) => Err(map_err(HyperlightError::PoisonedSandbox)),
-            _ => Ok(()),
+    fn reset(&mut self) -> Result<()> {
+        self.vm.restore(self.fresh.clone()).map_err(map_err)?;
+        self.handlers.clear();
+        self.poison = None;
+        Ok(())
+    }
+
+    fn register(&mut self, modules: &[(String, String)], handlers: &[(String, String)]) -> Result<()> {
+        for (name, source) in modules {
+            self.vm
+                .call::<()>("register_module", (name.clone(), source.clone()))
+                .map_err(|e| load_error(map_err(e), format!("module '{name}'")))?;
         }
+        for (name, source) in handlers {
+            self.vm
+                .call::<()>("register_handler", (name.clone(), source.clone(), HANDLER_DIR.to_string()))
+                .map_err(|e| load_error(map_err(e), format!("handler '{name}' failed to load")))?;
+        }
+        Ok(())
+    }
+}
+
+/// A JavaScript error while loading is the user's source at fault; anything
+/// else (a kill, a crash) keeps its own code.
+fn load_error(err: Error, what: String) -> Error {
+    match err.code {
+        crate::ErrorCode::GuestAbort => Error::invalid_arg(format!("{what}: {}", err.message)),
+        _ => err,
     }
 }
 
 impl GuestSandbox for HypervisorSandbox {
     fn load(&mut self, modules: &[(String, String)], handlers: &[(String, String)]) -> Result<()> {
-        let State::Runtime(mut runtime) = std::mem::replace(&mut self.state, State::Gone) else {
-            return Err(Error::internal("handlers are already loaded in this micro-VM"));
-        };
-        for (key, source) in modules {
-            let (namespace, name) = key.split_once(':').unwrap_or(("user", key));
-            runtime.add_module_ns(name.to_string(), Script::from_content(source.clone()), namespace.to_string()).map_err(map_err)?;
-        }
-        for (name, source) in handlers {
-            runtime.add_handler(name.clone(), Script::from_content(source.clone())).map_err(map_err)?;
-        }
-        match runtime.get_loaded_sandbox() {
-            Ok(loaded) => {
-                self.state = State::Loaded(loaded);
+        match self.register(modules, handlers) {
+            Ok(()) => {
                 self.handlers = handlers.iter().map(|(n, _)| n.clone()).collect();
                 Ok(())
             }
             Err(e) => {
-                // hyperlight-js consumes the micro-VM on failure: start another
-                // so the JSSandbox can be fixed and loaded again.
-                self.state = State::Runtime(start(&self.config, &self.host, &self.host_wait)?);
-                let err = map_err(e);
-                Err(Error::invalid_arg(format!("the handlers failed to load: {}", err.message)))
+                // Back to no handlers and no modules, so the JSSandbox can be fixed and loaded again.
+                self.reset()?;
+                Err(e)
             }
         }
     }
@@ -166,33 +214,31 @@ impl GuestSandbox for HypervisorSandbox {
         self.check_usable()?;
         check_event_size(&self.config, event_json)?;
         self.host_wait.reset();
-        let result = self.loaded()?.handle_event(handler, event_json.to_string(), Some(gc)).map_err(map_err);
-        if let Ok(json) = &result {
-            if json.len() as u64 > self.config.output_buffer_size {
-                return Err(Error::invalid_arg(format!(
-                    "the handler's result is {} bytes, larger than the output buffer of {} bytes (setOutputBufferSize)",
-                    json.len(),
-                    self.config.output_buffer_size
-                )));
+        let output_limit = self.config.output_buffer_size;
+        let result = self.vm.call::<String>("RunHandler", (handler.to_string(), event_json.to_string(), gc));
+        match result {
+            Ok(json) if json.len() as u64 > output_limit => Err(Error::invalid_arg(format!(
+                "the handler's result is {} bytes, larger than the output buffer of {output_limit} bytes (setOutputBufferSize)",
+                json.len()
+            ))),
+            Ok(json) => Ok(json),
+            Err(e) if layout::is_output_overflow(&e) => Err(Error::invalid_arg(format!(
+                "the handler's result is larger than the output buffer of {output_limit} bytes (setOutputBufferSize)"
+            ))),
+            Err(e) => {
+                let mut err = map_err(e);
+                err.message = with_heap_limit(err.message, self.config.heap_size);
+                Err(err)
             }
         }
-        result
     }
 
     fn unload(&mut self) -> Result<()> {
-        let state = std::mem::replace(&mut self.state, State::Gone);
-        self.state = match state {
-            State::Loaded(loaded) => State::Runtime(loaded.unload().map_err(map_err)?),
-            State::Runtime(runtime) => State::Runtime(runtime),
-            State::Gone => State::Runtime(start(&self.config, &self.host, &self.host_wait)?),
-        };
-        self.handlers.clear();
-        self.poison = None;
-        Ok(())
+        self.reset()
     }
 
     fn poisoned(&self) -> bool {
-        self.poison.is_some() || matches!(&self.state, State::Loaded(l) if l.status().is_poisoned())
+        self.poison.is_some() || self.vm.status().is_poisoned()
     }
 
     fn mark_poisoned(&mut self, why: String) {
@@ -200,33 +246,28 @@ impl GuestSandbox for HypervisorSandbox {
     }
 
     fn interrupt_target(&self) -> InterruptTarget {
-        let handle = match &self.state {
-            State::Loaded(l) => Some(l.interrupt_handle()),
-            _ => None,
-        };
+        let handle = self.vm.interrupt_handle();
         let host_wait = self.host_wait.clone();
         Arc::new(move || {
-            if let Some(h) = &handle {
-                h.kill();
-            }
+            // A guest waiting on a host function is not in the VM: wake it too.
             host_wait.interrupt();
+            handle.kill();
         })
     }
 
     fn cpu_clock(&self) -> Option<GuestClock> {
-        // The vCPU runs on the calling thread: the CPU monitor's default.
-        None
+        Some(self.clock)
     }
 
     fn snapshot(&mut self) -> Result<Arc<dyn GuestSnapshot>> {
         self.check_usable()?;
-        let snapshot = self.loaded()?.snapshot().map_err(map_err)?;
+        let snapshot = self.vm.snapshot().map_err(map_err)?;
         Ok(Arc::new(HypervisorSnapshot { owner: self.id, snapshot, handlers: self.handlers.clone() }))
     }
 
     fn restore(&mut self, snapshot: &dyn GuestSnapshot) -> Result<()> {
         let snap: &HypervisorSnapshot = own_snapshot(snapshot, self.id)?;
-        self.loaded()?.restore(snap.snapshot.clone()).map_err(map_err)?;
+        self.vm.restore(snap.snapshot.clone()).map_err(map_err)?;
         self.poison = None;
         self.handlers = snap.handlers.clone();
         Ok(())
@@ -235,7 +276,7 @@ impl GuestSandbox for HypervisorSandbox {
 
 struct HypervisorSnapshot {
     owner: u64,
-    snapshot: Arc<hyperlight_js::Snapshot>,
+    snapshot: Arc<Snapshot>,
     handlers: Vec<String>,
 }
 
@@ -254,20 +295,6 @@ mod tests {
     use crate::ErrorCode;
 
     #[test]
-    fn the_micro_vm_scratch_holds_the_stack_and_both_buffers() {
-        let config = SandboxConfig {
-            scratch_size: 1 << 20,
-            input_buffer_size: 4 << 20,
-            output_buffer_size: 2 << 20,
-            ..Default::default()
-        };
-        assert_eq!(micro_vm_scratch(&config), (1 + 4 + 2 + 1) << 20);
-        // Hyperlight refuses a scratch below what its buffers need; the
-        // defaults must clear that with room to spare (8 MiB seen for 4+4 MiB).
-        assert!(micro_vm_scratch(&SandboxConfig::default()) > 9 << 20);
-    }
-
-    #[test]
     fn hyperlight_errors_map_to_the_spec_codes() {
         assert_eq!(map_err(HyperlightError::ExecutionCanceledByHost()).code, ErrorCode::Cancelled);
         assert_eq!(map_err(HyperlightError::PoisonedSandbox).code, ErrorCode::Poisoned);
@@ -277,5 +304,12 @@ mod tests {
         assert_eq!(map_err(HyperlightError::NoHypervisorFound()).code, ErrorCode::Internal);
         assert!(map_err(HyperlightError::NoHypervisorFound()).message.contains("/dev/kvm"));
         assert_eq!(map_err(HyperlightError::Error("x".into())).code, ErrorCode::Internal);
+    }
+
+    #[test]
+    fn a_javascript_error_reaches_the_user_as_its_message_not_a_dump() {
+        let dump = "Error: Runtime error: Exception(\n    Exception {\n        message: Some(\n            \"SyntaxError: unexpected token\",\n        ),\n        stack: Some(\n            \"    at /h.js:1:9\\n\",\n        ),\n    },\n)";
+        let err = map_err(HyperlightError::GuestError(hyperlight_common::flatbuffer_wrappers::guest_error::ErrorCode::GuestError, dump.into()));
+        assert_eq!(err.message, "SyntaxError: unexpected token\n    at /h.js:1:9");
     }
 }

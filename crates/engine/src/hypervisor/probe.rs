@@ -12,7 +12,7 @@ use crate::NoHostFunctions;
 pub fn probe() -> &'static std::result::Result<(), String> {
     static RESULT: OnceLock<std::result::Result<(), String>> = OnceLock::new();
     RESULT.get_or_init(|| {
-        if !hyperlight_js::is_hypervisor_present() {
+        if !hyperlight_host::is_hypervisor_present() {
             return Err("no usable hypervisor: /dev/kvm or /dev/mshv is missing or not accessible".into());
         }
         boot().map_err(|e| format!("a probe micro-VM could not start or run: {}", e.message))

@@ -9,6 +9,8 @@ use std::sync::Arc;
 
 pub use launcher::{set_guest_image, GuestImage};
 pub use sandbox::ProcessSandbox;
+#[cfg(feature = "hypervisor")]
+pub(crate) use sandbox::print_guest_output;
 
 use crate::backend::{Backend, BackendKind, GuestSandbox, HostDispatch};
 use crate::config::SandboxConfig;

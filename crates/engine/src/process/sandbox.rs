@@ -80,7 +80,7 @@ impl ProcessSandbox {
 
 /// Guests have no stdout of their own (see the jail); what they print is
 /// written to the host's, as the micro-VM backend's print function does.
-fn print_guest_output(text: &str) {
+pub(crate) fn print_guest_output(text: &str) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());

@@ -1,0 +1,111 @@
+//! The micro-VM backend's guest.
+//!
+//! `hyperlight-js-runtime` brings the whole Hyperlight guest (its entry
+//! point and the guest functions that register modules and handlers and run
+//! them); this binary is an extender of it, as the runtime documents, adding
+//! one guest function: `SetLimits`, which gives QuickJS the sandbox's heap
+//! and stack limits. Without them a memory bomb or runaway recursion would
+//! exhaust the VM's physical memory and abort the guest, where the process
+//! backend raises a JavaScript error and the sandbox lives on.
+#![cfg_attr(hyperlight, no_std)]
+#![cfg_attr(hyperlight, no_main)]
+
+hyperlight_js_runtime::native_modules! {}
+hyperlight_js_runtime::custom_globals! { vm::capture_runtime }
+
+#[cfg(hyperlight)]
+mod vm {
+    extern crate alloc;
+
+    use core::sync::atomic::{AtomicPtr, Ordering};
+
+    use alloc::string::ToString;
+    use hyperlight_common::flatbuffer_wrappers::guest_error::ErrorCode;
+    use hyperlight_guest_bin::error::{HyperlightGuestError, Result};
+    use hyperlight_guest_bin::guest_function;
+    use hyperlight_js_runtime::rquickjs;
+
+    /// The QuickJS runtime inside the `JsRuntime`, which does not expose it.
+    static QJS_RUNTIME: AtomicPtr<rquickjs::qjs::JSRuntime> = AtomicPtr::new(core::ptr::null_mut());
+
+    pub fn capture_runtime(ctx: &rquickjs::Ctx<'_>) -> rquickjs::Result<()> {
+        // SAFETY: the context pointer is live for the duration of this call.
+        let rt = unsafe { rquickjs::qjs::JS_GetRuntime(ctx.as_raw().as_ptr()) };
+        QJS_RUNTIME.store(rt, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Called once by the host before any user code runs.
+    #[guest_function("SetLimits")]
+    fn set_limits(heap_bytes: u64, stack_bytes: u64) -> Result<()> {
+        let rt = QJS_RUNTIME.load(Ordering::Relaxed);
+        if rt.is_null() {
+            return Err(HyperlightGuestError::new(ErrorCode::GuestError, "the QuickJS runtime was not captured".to_string()));
+        }
+        // SAFETY: `rt` is the guest's live QuickJS runtime and the guest has
+        // one thread. Guest calls start from the same stack top as this one,
+        // so measuring the stack from here holds for every later call.
+        unsafe {
+            rquickjs::qjs::JS_SetMemoryLimit(rt, heap_bytes as _);
+            rquickjs::qjs::JS_SetMaxStackSize(rt, stack_bytes as _);
+            rquickjs::qjs::JS_UpdateStackTop(rt);
+        }
+        Ok(())
+    }
+
+    #[repr(C)]
+    pub struct Timespec {
+        tv_sec: i64,
+        tv_nsec: i64,
+    }
+
+    #[repr(C)]
+    pub struct Timeval {
+        tv_sec: i64,
+        tv_usec: i64,
+    }
+
+    unsafe extern "C" {
+        fn clock_gettime(clock: i32, ts: *mut Timespec) -> i32;
+    }
+
+    /// QuickJS built with `__DJGPP` (see the engine's build script) reads its
+    /// high-resolution clock through this; the runtime provides `clock_gettime`.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn gettimeofday(tv: *mut Timeval, _tz: *mut core::ffi::c_void) -> i32 {
+        const CLOCK_REALTIME: i32 = 0;
+        let mut ts = Timespec { tv_sec: 0, tv_nsec: 0 };
+        // SAFETY: `ts` is a valid out-parameter; `tv` is the caller's, checked for null.
+        unsafe {
+            if clock_gettime(CLOCK_REALTIME, &mut ts) != 0 || tv.is_null() {
+                return -1;
+            }
+            *tv = Timeval { tv_sec: ts.tv_sec, tv_usec: ts.tv_nsec / 1000 };
+        }
+        0
+    }
+
+    // The runtime's guest module provides the entry point; reference it so
+    // the linker keeps that module.
+    unsafe extern "C" {
+        fn hyperlight_main();
+    }
+
+    #[used]
+    static _KEEP_GUEST_ENTRY: unsafe extern "C" fn() = hyperlight_main;
+}
+
+#[cfg(not(hyperlight))]
+mod vm {
+    use hyperlight_js_runtime::rquickjs;
+
+    pub fn capture_runtime(_ctx: &rquickjs::Ctx<'_>) -> rquickjs::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(not(hyperlight))]
+fn main() {
+    eprintln!("hyperlight-js-vm-guest runs inside a Hyperlight micro-VM; the engine embeds it");
+    std::process::exit(2);
+}

@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Runs a command inside a throwaway Linux VM whose emulated CPU has AMD SVM with
+# nested paging, so that /dev/kvm works in there and Hyperlight micro-VMs start,
+# on hosts whose own KVM cannot run them (nested, paravirtual kvm_pvm) or that
+# have no KVM at all. Exits with the command's exit status.
+#
+#   scripts/hypervisor-vm.sh [--check] DIR COMMAND
+#
+#   --check   only say whether the rig can run here (exit 0) or why not (exit 3)
+#   DIR       the directory the command runs in (inside the VM)
+#   COMMAND   a bash command line
+#
+# How: QEMU in pure emulation (TCG, so the host needs no KVM), a stock Debian
+# kernel (downloaded as a package, unpacked, never installed), and a small
+# busybox initramfs that mounts this machine's / over virtio-9p as the VM's
+# root, loads kvm_amd and runs the command. Nothing is copied: the VM sees the
+# checkout, its build, node and node_modules. The share is read-write and the
+# VM runs as root: for throwaway CI and development machines only.
+#
+# Everything in the VM runs 10-50x slower than natively; the VM has no network.
+#
+# Environment: HYPERLIGHT_VM_CPUS (default: all host cores), HYPERLIGHT_VM_MEM
+# (default 6G), HYPERLIGHT_VM_TIMEOUT in seconds (default 3600),
+# HYPERLIGHT_VM_CACHE (default /var/tmp/hyperlight-js-vm): kernel and initramfs.
+#
+# Exit status: the command's; 3 when the rig cannot run here (the reason is
+# printed); 124 when the VM ended without the command finishing.
+set -euo pipefail
+
+check_only=0
+if [ "${1:-}" = "--check" ]; then check_only=1; shift; fi
+
+cant() { echo "hypervisor-vm: cannot run here: $*" >&2; exit 3; }
+
+# ---- what the rig needs on the host -------------------------------------
+[ "$(uname -m)" = x86_64 ] || cant "needs an x86-64 host (this is $(uname -m))"
+need=()
+command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+[ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx switch_root || need+=(busybox-static)
+command -v cpio >/dev/null || need+=(cpio)
+command -v depmod >/dev/null || [ -x /sbin/depmod ] || need+=(kmod)
+command -v apt-get >/dev/null || cant "no apt-get to install or download ${need[*]:-the kernel package}"
+if [ ${#need[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || cant "missing ${need[*]}: install them (apt-get install ${need[*]}) or run as root"
+  echo "hypervisor-vm: installing ${need[*]}" >&2
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null \
+    || cant "apt-get install ${need[*]} failed"
+fi
+[ "$(id -u)" = 0 ] || cant "the VM shares / read-write as root: run as root"
+
+cache="${HYPERLIGHT_VM_CACHE:-/var/tmp/hyperlight-js-vm}"
+mkdir -p "$cache"
+
+# ---- the kernel: the one Debian's linux-image-amd64 points at ------------
+kernel_package() {
+  apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\).*/\1/p' | head -1
+}
+kpkg="$(kernel_package)"
+if [ -z "$kpkg" ]; then
+  apt-get update -qq >/dev/null || true
+  kpkg="$(kernel_package)"
+fi
+[ -n "$kpkg" ] || cant "apt knows no linux-image-amd64 kernel package"
+kroot="$cache/$kpkg"
+if [ ! -d "$kroot/boot" ]; then
+  echo "hypervisor-vm: fetching the kernel ($kpkg)" >&2
+  tmp="$(mktemp -d "$cache/dl.XXXXXX")"
+  (cd "$tmp" && apt-get download "$kpkg" >/dev/null 2>&1) || { rm -rf "$tmp"; cant "apt-get download $kpkg failed"; }
+  dpkg-deb -x "$tmp"/*.deb "$tmp/root" && rm -rf "$kroot" && mv "$tmp/root" "$kroot"
+  rm -rf "$tmp"
+fi
+kver="$(ls "$kroot/lib/modules" | head -1)"
+vmlinuz="$kroot/boot/vmlinuz-$kver"
+mods="$kroot/lib/modules/$kver/kernel"
+[ -f "$vmlinuz" ] || cant "the kernel package $kpkg has no $vmlinuz"
+
+# Modules, in load order: virtio and 9p to mount the root, then KVM.
+root_mods=(drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_legacy_dev
+  drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci fs/netfs/netfs fs/fscache/fscache
+  net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p)
+kvm_mods=(virt/lib/irqbypass drivers/crypto/ccp/ccp arch/x86/kvm/kvm arch/x86/kvm/kvm-amd)
+for m in "${root_mods[@]}" "${kvm_mods[@]}"; do
+  f="$(ls "$mods/$m.ko"* 2>/dev/null | head -1)"
+  [ -n "$f" ] || cant "the kernel $kver has no module $m"
+done
+
+if [ "$check_only" = 1 ]; then
+  echo "hypervisor-vm: ready (kernel $kver, $(qemu-system-x86_64 --version | head -1))"
+  exit 0
+fi
+
+dir="$(cd "${1:?usage: hypervisor-vm.sh [--check] DIR COMMAND}" && pwd)"
+shift
+[ $# -gt 0 ] || { echo "usage: hypervisor-vm.sh [--check] DIR COMMAND" >&2; exit 2; }
+
+# ---- the initramfs (cached per kernel and per version of this script) ----
+# The init script is written once here and read by the VM as its first process.
+stamp="$(sha256sum "$0" | cut -c1-12)"
+initrd="$cache/initrd-$kver-$stamp.gz"
+if [ ! -f "$initrd" ]; then
+  t="$(mktemp -d)"
+  mkdir -p "$t"/{bin,proc,sys,dev,newroot,mods}
+  cp /bin/busybox "$t/bin/busybox"
+  i=0
+  for m in "${root_mods[@]}"; do
+    f="$(ls "$mods/$m.ko"* | head -1)"
+    i=$((i + 1))
+    # Debian may ship modules compressed; busybox insmod wants them plain.
+    case "$f" in
+      *.xz) xz -dc "$f" >"$t/mods/$(printf %02d $i).ko" ;;
+      *.zst) zstd -qdc "$f" >"$t/mods/$(printf %02d $i).ko" ;;
+      *) cp "$f" "$t/mods/$(printf %02d $i).ko" ;;
+    esac
+  done
+  cat >"$t/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+for m in /mods/*.ko; do insmod "$m" || echo "initramfs: insmod $m failed"; done
+if ! mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=loose hostroot /newroot; then
+  echo "initramfs: mounting the host's root over 9p failed"
+  poweroff -f
+fi
+script="$(sed -n 's/.*hlvm_script=\([^ ]*\).*/\1/p' /proc/cmdline)"
+for d in proc sys dev; do mount --move /$d /newroot/$d; done
+exec switch_root /newroot /bin/bash "$script"
+INIT
+  chmod +x "$t/init"
+  (cd "$t" && find . | cpio -o -H newc 2>/dev/null | gzip) >"$initrd.tmp"
+  mv "$initrd.tmp" "$initrd"
+  rm -rf "$t"
+fi
+
+# ---- the run ---------------------------------------------------------------
+run="$(mktemp -d /tmp/hyperlight-js-vm.XXXXXX)"
+trap 'rm -rf "$run"' EXIT
+printf '%s' "$*" >"$run/cmd"
+: >"$run/out"
+{
+  echo '#!/bin/bash'
+  echo 'mount -t tmpfs tmpfs /dev/shm 2>/dev/null'
+  for m in "${kvm_mods[@]}"; do
+    f="$(ls "$mods/$m.ko"* | head -1)"
+    case "$f" in
+      *.ko) echo "insmod '$f' 2>/dev/null" ;;
+      *.xz) echo "xz -dc '$f' >/tmp/m.ko && insmod /tmp/m.ko 2>/dev/null" ;;
+      *.zst) echo "zstd -qdc '$f' >/tmp/m.ko && insmod /tmp/m.ko 2>/dev/null" ;;
+    esac
+  done
+  echo "export PATH='$PATH' HOME='${HOME:-/root}' HYPERLIGHT_JS_IN_VM=1"
+  # The caller's CI flag and backend choice matter to the command.
+  for v in CI HYPERLIGHT_JS_BACKEND HYPERLIGHT_MONITOR_THREADS; do
+    [ -n "${!v:-}" ] && printf 'export %s=%q\n' "$v" "${!v}"
+  done
+  echo "[ -e /dev/kvm ] || echo 'hypervisor-vm: /dev/kvm did not appear in the VM' >&2"
+  echo "cd '$dir' && bash -c \"\$(cat '$run/cmd')\" >>'$run/out' 2>&1"
+  echo "echo \$? >'$run/rc'"
+  echo 'sync'
+  echo '/bin/busybox poweroff -f'
+} >"$run/inside.sh"
+chmod +x "$run/inside.sh"
+
+# The command's output streams from a file on the shared root (clean, unlike
+# the serial console); the console goes to a log shown only if the VM fails.
+tail -n +1 -f "$run/out" &
+tailer=$!
+cpus="${HYPERLIGHT_VM_CPUS:-$(nproc)}"
+set +e
+timeout "${HYPERLIGHT_VM_TIMEOUT:-3600}" qemu-system-x86_64 \
+  -machine q35 -accel tcg,thread=multi -cpu EPYC,+svm,+npt -smp "$cpus" -m "${HYPERLIGHT_VM_MEM:-6G}" \
+  -kernel "$vmlinuz" -initrd "$initrd" -append "console=ttyS0 quiet loglevel=3 panic=-1 hlvm_script=$run/inside.sh" \
+  -display none -serial "file:$run/console" -monitor none -no-reboot \
+  -virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,id=hostroot,multidevs=remap \
+  2>"$run/qemu.err"
+qemu=$?
+set -e
+sleep 0.5
+kill "$tailer" 2>/dev/null || true
+wait "$tailer" 2>/dev/null || true
+if [ -f "$run/rc" ]; then
+  exit "$(cat "$run/rc")"
+fi
+echo "hypervisor-vm: the VM ended without the command finishing (qemu exit $qemu)" >&2
+grep -v "TCG doesn't support requested feature" "$run/qemu.err" >&2 || true
+tail -n 30 "$run/console" >&2 2>/dev/null || true
+exit 124
