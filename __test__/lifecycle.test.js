@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const { SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox } = require('../lib');
-const { runtime, loaded, apiError, counterWithGuestPid, exited, ECHO, COUNTER, BACKEND, processOnly } = require('./helpers');
+const { runtime, loaded, apiError, counterWithGuestPid, exited, ECHO, COUNTER, BACKEND, processOnly, hypervisorGap, MEMORY_GAP } = require('./helpers');
 
 test('quick start: every stage reports its backend and the handler runs', async () => {
   const proto = await new SandboxBuilder().build();
@@ -167,7 +167,7 @@ test('the heap size bounds the guest heap', async () => {
   await small.unload();
 });
 
-test('an allocation bomb in a small heap fails with out of memory', async () => {
+test('an allocation bomb in a small heap fails with out of memory', hypervisorGap(MEMORY_GAP), async () => {
   const bomb = 'function handler() { const a = []; for (;;) a.push("x".repeat(1024) + a.length); }';
   const sandbox = await loaded({ bomb, echo: ECHO }, (b) => b.setHeapSize(8 << 20));
   await assert.rejects(sandbox.callHandler('bomb', {}), (err) => /out of memory/i.test(err.message));

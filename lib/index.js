@@ -261,7 +261,8 @@ Object.defineProperty(ProtoJSSandbox.prototype, 'register', {
 
 /** `{ available, reason }`: whether Hyperlight micro-VMs run on this host (probed once). */
 function hypervisorProbe() {
-  return native.hypervisorProbe();
+  // napi gives a missing reason as undefined; the documented shape says null.
+  return native.hypervisorProbe().then((r) => ({ available: r.available, reason: r.reason ?? null }));
 }
 
 module.exports = { SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox, InterruptHandle, Snapshot, HostModule, hypervisorProbe };

@@ -73,7 +73,8 @@ mod vm {
     /// high-resolution clock through this; the runtime provides `clock_gettime`.
     #[unsafe(no_mangle)]
     pub unsafe extern "C" fn gettimeofday(tv: *mut Timeval, _tz: *mut core::ffi::c_void) -> i32 {
-        const CLOCK_REALTIME: i32 = 0;
+        // picolibc's value (Linux uses 0).
+        const CLOCK_REALTIME: i32 = 1;
         let mut ts = Timespec { tv_sec: 0, tv_nsec: 0 };
         // SAFETY: `ts` is a valid out-parameter; `tv` is the caller's, checked for null.
         unsafe {
