@@ -19,6 +19,12 @@ const processOnly = BACKEND === 'process' ? {} : { skip: `needs the process back
  */
 const hypervisorGap = (reason) => (BACKEND === 'hypervisor' ? { skip: `KNOWN GAP on the hypervisor backend: ${reason}` } : {});
 
+/**
+ * Inside the test VM (scripts/hypervisor-vm.sh) everything runs 10-50x
+ * slower; tests whose point needs a time budget scale it by this.
+ */
+const SLOW = process.env.HYPERLIGHT_JS_IN_VM ? 20 : 1;
+
 /** Why heap-limit tests do not pass on micro-VMs yet. */
 const MEMORY_GAP =
   "QuickJS counts no allocation in the micro-VM guest (cutils.h's js__malloc_usable_size is 0 off Linux), " +
@@ -130,5 +136,6 @@ module.exports = {
   processOnly,
   hypervisorGap,
   MEMORY_GAP,
+  SLOW,
   runtime, loaded, apiError, childPids, counterWithGuestPid, exited, sleep, loadedWithHost, ECHO, COUNTER, BUSY, SPIN,
 };
