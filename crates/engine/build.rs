@@ -7,6 +7,12 @@
 //! on to make deep recursion a catchable RangeError, as on the process backend.
 //! (`__DJGPP`'s one other effect, a clock read through `gettimeofday`, is
 //! supplied by the guest.)
+//!
+//! `__GLIBC__` makes QuickJS count each allocation's real size through
+//! `malloc_usable_size` (which the guest also supplies); on an unknown libc
+//! it counts every allocation as 8 bytes and the heap limit never fires. Of
+//! the C code built for the guest, only QuickJS's allocation accounting and
+//! `<malloc.h>` include look at it.
 
 #![cfg_attr(not(feature = "hypervisor"), allow(dead_code, unused_imports))]
 
@@ -42,7 +48,7 @@ fn build_vm_guest() {
         // The workspace's release profile asks for LTO, which cannot take
         // the guest's prebuilt C libraries.
         .env("CARGO_PROFILE_RELEASE_LTO", "false")
-        .env("HYPERLIGHT_CFLAGS", "-D_POSIX_MONOTONIC_CLOCK -D__DJGPP=1");
+        .env("HYPERLIGHT_CFLAGS", "-D_POSIX_MONOTONIC_CLOCK -D__DJGPP=1 -D__GLIBC__=2");
     cmd.status().unwrap_or_else(|e| panic!("building the micro-VM guest failed: {e:#}"));
 
     let binary = target_dir.join("x86_64-hyperlight-none").join("release").join("hyperlight-js-vm-guest");

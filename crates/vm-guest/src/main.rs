@@ -86,6 +86,26 @@ mod vm {
         0
     }
 
+    /// QuickJS counts its heap with this (see the engine's build script,
+    /// which compiles QuickJS so that it calls it); without it every
+    /// allocation counts as 8 bytes and the heap limit never fires.
+    ///
+    /// `hyperlight-guest-bin`'s `malloc` (pinned to 0.17.0 in Cargo.toml)
+    /// stores the allocation's `Layout` immediately before the pointer it
+    /// returns, with the data at the header's size rounded up to the
+    /// alignment; the usable size is what lies after that offset.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn malloc_usable_size(ptr: *const core::ffi::c_void) -> usize {
+        use core::alloc::Layout;
+        use core::mem::size_of;
+        if ptr.is_null() {
+            return 0;
+        }
+        // SAFETY: `ptr` came from that `malloc`, so a `Layout` sits just before it.
+        let layout = unsafe { (ptr as *const u8).sub(size_of::<Layout>()).cast::<Layout>().read_unaligned() };
+        layout.size() - size_of::<Layout>().next_multiple_of(layout.align())
+    }
+
     // The runtime's guest module provides the entry point; reference it so
     // the linker keeps that module.
     unsafe extern "C" {
