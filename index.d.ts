@@ -25,6 +25,7 @@ export function hypervisorProbe(): Promise<{ available: boolean; reason: string 
 /** Any value JSON can carry. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
+/** Settings for a sandbox. Setters are chainable; `build()` consumes the builder. */
 export class SandboxBuilder {
   constructor();
   /** Guest heap in bytes (whole number, 1 B to 16 GiB; default 64 MiB). */
@@ -39,6 +40,10 @@ export class SandboxBuilder {
   setLoadTimeoutMs(ms: number): this;
   /** Default 'auto'. The HYPERLIGHT_JS_BACKEND environment variable overrides this. */
   setBackend(backend: 'auto' | Backend): this;
+  /**
+   * Consumes this builder, even when the build fails: a second `build()`
+   * rejects, and a setter afterwards throws, with ERR_CONSUMED.
+   */
   build(): Promise<ProtoJSSandbox>;
 }
 
@@ -93,13 +98,34 @@ export interface CallHandlerOptions {
   cpuTimeoutMs?: number;
   /** Collect garbage in the guest after the call. Default true. */
   gc?: boolean;
+  /**
+   * Stops the call when aborted, like `interruptHandle.kill()` but for this
+   * call only: it rejects with ERR_CANCELLED whose `cause` is the signal's
+   * reason, and the sandbox is poisoned (`terminatedBy: 'abort'`). A call
+   * aborted before it started (already aborted, or still queued behind
+   * another call) never runs and poisons nothing. `AbortSignal.timeout()`
+   * and `AbortSignal.any()` work; no listener stays on the signal.
+   */
+  signal?: AbortSignalLike;
+}
+
+/**
+ * What `signal` needs of an AbortSignal: Node's global `AbortSignal` (from
+ * `AbortController`, `AbortSignal.timeout()`, `AbortSignal.any()`) fits.
+ * Spelled out so these types need neither the DOM library nor `@types/node`.
+ */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
 }
 
 export interface CallStats {
   wallClockMs: number;
   /** CPU time the guest used during the call; null where it cannot be read. */
   cpuTimeMs: number | null;
-  /** 'wall-clock', 'cpu-time', 'kill' (interruptHandle.kill()), or null for a call that ended by itself. */
+  /** 'wall-clock', 'cpu-time', 'kill' (interruptHandle.kill()), 'abort' (its AbortSignal), or null for a call that ended by itself. */
   terminatedBy: string | null;
 }
 
@@ -126,4 +152,78 @@ export class LoadedJSSandbox {
   restore(snapshot: Snapshot): Promise<void>;
   /** Drops handlers and modules; this object is consumed. */
   unload(): Promise<JSSandbox>;
+}
+
+/** What every sandbox of a SandboxPool is made from, and how the pool sizes itself. */
+export interface SandboxPoolOptions {
+  /** Handlers every sandbox loads, `{ name: source }` (at least one); as `JSSandbox.addHandler()`. */
+  handlers: Record<string, string>;
+  /** User modules, `{ name: source }`, importable as `'user:<name>'`; as `JSSandbox.addModule()`. */
+  modules?: Record<string, string>;
+  /** Host functions, `{ module: { name: callback } }`, importable as `'host:<module>'`. */
+  hostFunctions?: Record<string, Record<string, HostFunction>>;
+  /**
+   * Configures each sandbox's builder (sizes, load timeout, backend), synchronously;
+   * `build()` is the pool's. Also run once by the constructor on a builder that is
+   * never built, so a bad setter value throws there.
+   */
+  builder?: (builder: SandboxBuilder) => unknown;
+  /** Sandboxes kept loaded even when idle: 0 to 1024 (default 1). Started by the constructor. */
+  min?: number;
+  /** Most sandboxes at once: 1 to 1024 (default 4); never below `min`. */
+  max?: number;
+  /**
+   * Calls that may wait for a busy sandbox once `max` are running: 0 to
+   * 1 000 000 (default 100). A call past it rejects with ERR_CANCELLED. Calls
+   * waiting for a sandbox that is starting do not count.
+   */
+  maxQueue?: number;
+  /** A sandbox idle this long (whole ms, 1 to 2 147 483 647; default 30 000) is unloaded, down to `min`. */
+  idleTimeoutMs?: number;
+  /** Restore the post-load snapshot after every call, so no state passes between calls. Default false. */
+  resetAfterEachCall?: boolean;
+}
+
+export interface SandboxPoolStats {
+  /** Loaded sandboxes (busy + idle). */
+  size: number;
+  /** Sandboxes running a call or being reset after one. */
+  busy: number;
+  idle: number;
+  /** Sandboxes being started. */
+  creating: number;
+  /** Calls waiting for a sandbox. */
+  queued: number;
+  /** Calls that ran on a sandbox and settled, successfully or not. */
+  calls: number;
+  /** Restores of the post-load snapshot: after a call that poisoned its sandbox, or after every call with `resetAfterEachCall`. */
+  resets: number;
+}
+
+/**
+ * Loaded sandboxes made from one recipe; each call runs on a free one, with
+ * the same results and errors as `LoadedJSSandbox.callHandler()`. A sandbox a
+ * call poisoned is restored to its post-load snapshot before its next call.
+ */
+export class SandboxPool {
+  /** Throws ERR_INVALID_ARG naming a bad option; starts `min` sandboxes without waiting for them. */
+  constructor(options: SandboxPoolOptions);
+  /** A fresh copy on each read. */
+  readonly stats: SandboxPoolStats;
+  readonly closed: boolean;
+  /** Resolves once the first `min` sandboxes are loaded; rejects with the error that stopped one (a handler that does not compile, ...). */
+  ready(): Promise<void>;
+  /**
+   * Runs on an idle sandbox, or waits for one (starting another up to `max`).
+   * A full queue rejects with ERR_CANCELLED; after `close()`, ERR_CONSUMED. A
+   * call whose `signal` aborts while it waits leaves the queue (ERR_CANCELLED)
+   * without running. The event is read when the call is made, as on a single sandbox.
+   */
+  callHandler<T = any>(handlerName: string, eventData: JsonValue | object, options?: CallHandlerOptions): Promise<T>;
+  /**
+   * Rejects every queued call with ERR_CANCELLED, lets running calls finish
+   * (`kill: true` stops them: ERR_CANCELLED), then unloads every sandbox.
+   * Later calls reject with ERR_CONSUMED. Repeatable: returns the same promise.
+   */
+  close(options?: { kill?: boolean }): Promise<void>;
 }

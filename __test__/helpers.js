@@ -13,22 +13,10 @@ const BACKEND = process.env.HYPERLIGHT_JS_BACKEND;
 const processOnly = BACKEND === 'process' ? {} : { skip: `needs the process backend (this run: ${BACKEND})` };
 
 /**
- * Options for a test that does not pass on the micro-VM backend yet: skipped
- * there, by name and with the reason, never counted as passing. Each is an
- * open item of issue #10 (see the README's "Differences that remain").
- */
-const hypervisorGap = (reason) => (BACKEND === 'hypervisor' ? { skip: `KNOWN GAP on the hypervisor backend: ${reason}` } : {});
-
-/**
  * Inside the test VM (scripts/hypervisor-vm.sh) everything runs 10-50x
  * slower; tests whose point needs a time budget scale it by this.
  */
 const SLOW = process.env.HYPERLIGHT_JS_IN_VM ? 20 : 1;
-
-/** Why heap-limit tests do not pass on micro-VMs yet. */
-const MEMORY_GAP =
-  "QuickJS counts no allocation in the micro-VM guest (cutils.h's js__malloc_usable_size is 0 off Linux), " +
-  "so the heap limit never fires and the guest's allocator aborts instead";
 
 const { SandboxBuilder } = require('../lib');
 
@@ -134,8 +122,6 @@ const SPIN = 'function handler() { let x = 0; for (;;) { x = (x * 31 + 7) % 1000
 module.exports = {
   BACKEND,
   processOnly,
-  hypervisorGap,
-  MEMORY_GAP,
   SLOW,
   runtime, loaded, apiError, childPids, counterWithGuestPid, exited, sleep, loadedWithHost, ECHO, COUNTER, BUSY, SPIN,
 };

@@ -8,7 +8,7 @@ const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 const fs = require('node:fs');
 const { SandboxBuilder } = require('../lib');
-const { apiError, processOnly, hypervisorGap, MEMORY_GAP } = require('./helpers');
+const { apiError, processOnly, SLOW } = require('./helpers');
 
 const LIB = JSON.stringify(path.join(__dirname, '..', 'lib'));
 
@@ -16,7 +16,7 @@ async function jsSandbox(configure = (b) => b) {
   return (await configure(new SandboxBuilder()).build()).loadRuntime();
 }
 
-test('a memory bomb stops at the heap limit with an error that says so, and the sandbox survives', hypervisorGap(MEMORY_GAP), async () => {
+test('a memory bomb stops at the heap limit with an error that says so, and the sandbox survives', async () => {
   const js = await jsSandbox((b) => b.setHeapSize(8 * 1024 * 1024));
   js.addHandler('bomb', 'function handler() { const a = []; for (;;) a.push(new Array(100000).fill(1)); }');
   js.addHandler('ok', 'function handler() { return "ok"; }');
@@ -45,11 +45,10 @@ for (const [what, handlers, modules] of [
   ['handler top level', [['loop', 'while (true) {} function handler() { return 1; }']], []],
   ['module top level', [['h', "import { x } from 'user:spin'; function handler() { return x; }"]], [['spin', 'for (;;) {} export const x = 1;']]],
 ]) {
-  const gap = what === 'handler top level'
-    ? hypervisorGap('after a load cancelled inside register_handler, the next load of the same micro-VM is cancelled as well (cause not found yet)')
-    : {};
-  test(`an infinite loop at ${what} cancels getLoadedSandbox() at the load timeout; the JSSandbox stays usable`, gap, async () => {
-    const js = await jsSandbox((b) => b.setLoadTimeoutMs(200));
+  test(`an infinite loop at ${what} cancels getLoadedSandbox() at the load timeout; the JSSandbox stays usable`, async () => {
+    // The timeout also bounds the good load that follows: in the test VM a
+    // micro-VM's first loads after a restore take a few hundred ms.
+    const js = await jsSandbox((b) => b.setLoadTimeoutMs(200 * SLOW));
     for (const [name, src] of modules) js.addModule(name, src);
     for (const [name, src] of handlers) js.addHandler(name, src);
     await assert.rejects(js.getLoadedSandbox(), apiError('ERR_CANCELLED', 'setLoadTimeoutMs'));
@@ -67,14 +66,18 @@ test('setLoadTimeoutMs validates like the call timeouts', () => {
   }
 });
 
-test('hundreds of sandboxes created and dropped leave no processes or descriptors behind', processOnly, () => {
+test('sandboxes created and dropped by the hundred leave no processes, descriptors or threads behind', () => {
   // In a child with --expose-gc, so garbage collection (which drops the
-  // sandboxes) can be forced; it prints its counts before and after.
+  // sandboxes) can be forced; it prints its counts before and after. A
+  // micro-VM holds descriptors (the VM's and its vCPU's) and a leaked one
+  // shows there. In the test VM, where each boot is slow, fewer sandboxes.
+  const count = Math.ceil(300 / SLOW);
   const script = `
     const fs = require('node:fs');
     const { SandboxBuilder } = require(${LIB});
-    const kids = () => fs.readdirSync('/proc/self/task').flatMap((t) =>
-      fs.readFileSync('/proc/self/task/' + t + '/children', 'utf8').split(' ').filter(Boolean)).length;
+    // A thread may exit between the listing and the read.
+    const children = (t) => { try { return fs.readFileSync('/proc/self/task/' + t + '/children', 'utf8'); } catch { return ''; } };
+    const kids = () => fs.readdirSync('/proc/self/task').flatMap((t) => children(t).split(' ').filter(Boolean)).length;
     const fds = () => fs.readdirSync('/proc/self/fd').length;
     const threads = () => fs.readdirSync('/proc/self/task').length;
     (async () => {
@@ -88,7 +91,7 @@ test('hundreds of sandboxes created and dropped leave no processes or descriptor
       await one(); // start the template and the shared threads
       for (let i = 0; i < 5; i++) { global.gc(); await new Promise((r) => setTimeout(r, 50)); }
       const before = { kids: kids(), fds: fds(), threads: threads() };
-      for (let i = 0; i < 300; i++) await one();
+      for (let i = 0; i < ${count}; i++) await one();
       let after;
       for (let i = 0; i < 100; i++) {
         global.gc();
@@ -98,7 +101,7 @@ test('hundreds of sandboxes created and dropped leave no processes or descriptor
       }
       console.log(JSON.stringify({ before, after }));
     })().catch((e) => { console.error(e); process.exit(1); });`;
-  const r = spawnSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8', timeout: 180_000 });
+  const r = spawnSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8', timeout: 300_000 });
   assert.equal(r.status, 0, r.stderr);
   const { before, after } = JSON.parse(r.stdout);
   assert.ok(after.kids <= before.kids, `guest processes: ${before.kids} before, ${after.kids} after`);

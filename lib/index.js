@@ -5,6 +5,7 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
+const { apiError } = require('./errors.js');
 
 const CODES = new Set([
   'ERR_INVALID_ARG',
@@ -15,22 +16,72 @@ const CODES = new Set([
   'ERR_INTERNAL',
 ]);
 
-function apiError(code, message, ErrorType = Error) {
-  const err = new ErrorType(message);
-  err.code = code;
-  return err;
+
+// napi-rs names a build after the platform, and on Linux after the C library
+// too: a glibc build does not load on musl.
+function platformName() {
+  const { platform, arch } = process;
+  if (platform === 'linux') return `linux-${arch}-${isMusl() ? 'musl' : 'gnu'}`;
+  if (platform === 'win32') return `win32-${arch}-msvc`;
+  return `${platform}-${arch}`;
 }
 
-function loadBinding() {
-  const file = path.join(__dirname, '..', `js-host-api.${process.platform}-${process.arch}.node`);
-  if (!fs.existsSync(file)) {
-    throw apiError(
-      'ERR_INTERNAL',
-      `@hyperlight/js-host-api: the native addon for ${process.platform}-${process.arch} is missing (${file}). ` +
-        'Build it with "npm run build" (needs Rust and clang; see the README).',
-    );
+// What this Node process itself is linked against, not what the system has
+// installed (Debian can have musl's loader beside glibc).
+function isMusl() {
+  try {
+    return fs.readFileSync('/proc/self/maps', 'utf8').includes('/ld-musl-');
+  } catch {
+    return !process.report?.getReport?.().header?.glibcVersionRuntime;
   }
-  return require(file);
+}
+
+/** Platforms with a prebuilt platform package. */
+const PREBUILT = ['linux-x64-gnu'];
+const FROM_SOURCE =
+  'build from source: clone the repository and run "npm run build" (needs Rust and clang; see the README)';
+
+// The platform package first (what `npm install` brings), then an addon
+// built in this checkout. Failing both is one error saying what to do.
+function loadBinding() {
+  const platform = platformName();
+  const pkg = `@hyperlight/js-host-api-${platform}`;
+  const local = path.join(__dirname, '..', `js-host-api.${platform}.node`);
+  const tried = [];
+  let failure;
+  try {
+    return require(pkg);
+  } catch (err) {
+    const absent = err?.code === 'MODULE_NOT_FOUND' && String(err.message).includes(`'${pkg}'`);
+    tried.push(`${pkg} (${absent ? 'not installed' : err.message})`);
+    if (!absent) failure = err;
+  }
+  if (fs.existsSync(local)) {
+    try {
+      return require(local);
+    } catch (err) {
+      tried.push(`${local} (${err.message})`);
+      failure ??= err;
+    }
+  } else {
+    tried.push(`${local} (not built)`);
+  }
+  let what;
+  if (!PREBUILT.includes(platform)) {
+    what = `there is no prebuilt addon for ${platform} (only for ${PREBUILT.join(', ')}); ${FROM_SOURCE}`;
+  } else if (failure) {
+    what = `an addon was found but did not load (below); reinstall the package, or ${FROM_SOURCE}`;
+  } else {
+    what =
+      `its platform package ${pkg} is not installed; install the package with its optional dependencies ` +
+      `(not --omit=optional or --no-optional), or ${FROM_SOURCE}`;
+  }
+  throw apiError(
+    'ERR_INTERNAL',
+    `@hyperlight/js-host-api: no native addon for ${platform}: ${what}. Tried: ${tried.join('; ')}.`,
+    Error,
+    failure,
+  );
 }
 
 const native = loadBinding();
@@ -145,7 +196,32 @@ function checkOptions(options) {
     }
     out[key] = value;
   }
+  if (options.signal !== undefined) {
+    if (!isAbortSignal(options.signal)) {
+      throw apiError('ERR_INVALID_ARG', `callHandler(): options.signal must be an AbortSignal, got ${describe(options.signal)}`, TypeError);
+    }
+    out.abortable = true;
+  }
   return out;
+}
+
+// Duck-typed as well: a signal made in another realm (a vm context) is not
+// an instance of this realm's AbortSignal but works the same.
+function isAbortSignal(value) {
+  if (value instanceof AbortSignal) return true;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof value.aborted === 'boolean' &&
+    typeof value.addEventListener === 'function' &&
+    typeof value.removeEventListener === 'function'
+  );
+}
+
+function describe(value) {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return value.constructor?.name ?? 'object';
+  return typeof value;
 }
 
 // callHandler results come back through one completion handler (see
@@ -155,14 +231,24 @@ const pending = new Map();
 let nextCallId = 1;
 let keepAlive = null;
 
-native.installCompletionHandler((id, code, payload) => {
+// Takes call `id` out of `pending`: it settles exactly once, whichever of the
+// completion handler and an abort gets there first.
+function takePending(id) {
   const call = pending.get(id);
-  if (!call) return;
+  if (!call) return undefined;
   pending.delete(id);
   if (pending.size === 0) {
     clearInterval(keepAlive);
     keepAlive = null;
   }
+  // No listener outlives its call, however long the signal lives.
+  if (call.signal) call.signal.removeEventListener('abort', call.onAbort);
+  return call;
+}
+
+native.installCompletionHandler((id, code, payload) => {
+  const call = takePending(id);
+  if (!call) return;
   if (code === null) {
     try {
       call.resolve(JSON.parse(payload));
@@ -170,7 +256,8 @@ native.installCompletionHandler((id, code, payload) => {
       call.reject(apiError('ERR_INTERNAL', `callHandler(): the guest returned JSON that does not parse: ${err.message}`));
     }
   } else {
-    call.reject(apiError(code, payload));
+    const cause = call.aborted && code === 'ERR_CANCELLED' ? call.signal.reason : undefined;
+    call.reject(apiError(code, payload, Error, cause));
   }
 });
 
@@ -191,10 +278,39 @@ Object.defineProperty(LoadedJSSandbox.prototype, 'callHandler', {
       }
       const json = eventToJson(event);
       const opts = checkOptions(options);
+      const signal = opts?.abortable ? options.signal : undefined;
+      if (signal?.aborted) {
+        // Nothing reaches the sandbox, so nothing is poisoned.
+        throw apiError('ERR_CANCELLED', 'callHandler(): the AbortSignal was already aborted; the handler did not run', Error, signal.reason);
+      }
       const id = nextCallId;
       nextCallId = nextCallId >= 0xffffffff ? 1 : nextCallId + 1;
-      callHandlerJson.call(this, id, handlerName, json, opts);
-      pending.set(id, { resolve, reject });
+      const abortHandle = callHandlerJson.call(this, id, handlerName, json, opts);
+      const call = { resolve, reject };
+      if (signal) {
+        Object.assign(call, {
+          signal,
+          aborted: false,
+          onAbort() {
+            call.aborted = true;
+            // A call still queued behind another never runs: settle it now
+            // rather than when its turn comes. A running one settles through
+            // the completion handler, once the guest has stopped.
+            if (abortHandle.abort() === 'prevented' && takePending(id)) {
+              reject(
+                apiError(
+                  'ERR_CANCELLED',
+                  `callHandler(): handler '${handlerName}' was not run: its AbortSignal was aborted while the call waited for the sandbox`,
+                  Error,
+                  signal.reason,
+                ),
+              );
+            }
+          },
+        });
+        signal.addEventListener('abort', call.onAbort, { once: true });
+      }
+      pending.set(id, call);
       keepAlive ??= setInterval(() => {}, 0x7fffffff);
     });
   },
@@ -266,3 +382,5 @@ function hypervisorProbe() {
 }
 
 module.exports = { SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox, InterruptHandle, Snapshot, HostModule, hypervisorProbe };
+// After the exports are set: lib/pool.js builds on them.
+module.exports.SandboxPool = require('./pool.js').SandboxPool;

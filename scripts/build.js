@@ -3,6 +3,10 @@
 // executable and the addon (with the guest embedded) and puts the addon
 // where lib/index.js looks for it. Safe to re-run: each step is skipped
 // when already satisfied, and cargo only rebuilds what changed.
+//
+// Flags: --release (default) or --debug; --process-only builds the addon
+// without the micro-VM backend (no Hyperlight guest toolchain needed);
+// --setup-only installs and builds nothing; --bench also installs bench/'s peers.
 'use strict';
 
 const { execFileSync, spawnSync } = require('node:child_process');
@@ -74,30 +78,70 @@ function ensureRust() {
   }
 }
 
-// `npm ci` in `dir` unless every locked package is already there.
+// The locked packages in `dir`, unless every one is already there. Not
+// `npm ci`: it refuses a lock that lacks other platforms' optional packages
+// (@napi-rs/cli's native helpers), which is the lock a registry serving only
+// this platform produces; `npm install` installs the same locked versions.
 function ensureNpmPackages(dir = root, env = process.env) {
   const lock = path.join(dir, 'package-lock.json');
   if (!fs.existsSync(lock)) return;
   const pkgs = JSON.parse(fs.readFileSync(lock, 'utf8')).packages || {};
   const needed = Object.keys(pkgs).filter((p) => p.startsWith('node_modules/') && !pkgs[p].optional);
   if (needed.every((p) => fs.existsSync(path.join(dir, p)))) return;
-  run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, env });
+  run('npm', ['install', '--no-audit', '--no-fund'], { cwd: dir, env });
+}
+
+// Into place by rename: overwriting in place would corrupt the library under
+// any running process that mapped it. `link` shares the file instead of
+// copying it (a debug addon is large), where the file system allows.
+function install(from, to, link = false) {
+  const tmp = `${to}.${process.pid}.tmp`;
+  fs.rmSync(tmp, { force: true });
+  if (!(link && tryLink(from, tmp))) fs.copyFileSync(from, tmp);
+  fs.renameSync(tmp, to);
+}
+
+function tryLink(from, to) {
+  try {
+    fs.linkSync(from, to);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function build() {
   const release = profile === 'release' ? ['--release'] : [];
-  const target = path.join(process.env.CARGO_TARGET_DIR || path.join(root, 'target'), profile);
+  const targetDir = process.env.CARGO_TARGET_DIR || path.join(root, 'target');
+  const target = path.join(targetDir, profile);
   run('cargo', ['build', '--locked', ...release, '-p', 'hyperlight-js-guest']);
   const guest = path.join(target, 'hyperlight-js-guest');
-  run('cargo', ['build', '--locked', ...release, '-p', 'hyperlight-js-host-api'], {
-    env: { ...process.env, HYPERLIGHT_JS_GUEST_BIN: guest },
-  });
-  const addon = path.join(root, `js-host-api.${process.platform}-${process.arch}.node`);
-  // Copy then rename: overwriting in place would corrupt the library under any running process that mapped it.
-  const tmp = `${addon}.${process.pid}.tmp`;
-  fs.copyFileSync(path.join(target, 'libhyperlight_js_host_api.so'), tmp);
-  fs.renameSync(tmp, addon);
-  log(`addon (${profile}) → ${path.relative(root, addon)}`);
+  // napi stages its output next to --output-dir, so that is kept inside the
+  // target dir rather than beside the checkout.
+  const outDir = path.join(targetDir, 'napi', profile);
+  const napi = path.join(root, 'node_modules', '@napi-rs', 'cli', 'dist', 'cli.js');
+  const features = args.has('--process-only') ? ['--no-default-features'] : [];
+  run(
+    process.execPath,
+    [napi, 'build', '--platform', ...release, ...features, '-p', 'hyperlight-js-host-api', '--output-dir', outDir, '--', '--locked'],
+    { env: { ...process.env, HYPERLIGHT_JS_GUEST_BIN: guest } },
+  );
+  const built = fs.readdirSync(outDir).filter((f) => /^js-host-api\.[\w-]+\.node$/.test(f));
+  if (built.length !== 1) {
+    console.error(`[build] expected one js-host-api.<platform>.node in ${outDir}, found: ${built.join(', ') || 'none'}`);
+    process.exit(1);
+  }
+  const name = built[0];
+  install(path.join(outDir, name), path.join(root, name));
+  log(`addon (${profile}${features.length ? ', process backend only' : ''}) → ${name}`);
+  // Where this host has a platform package (npm/<platform>, linked into
+  // node_modules as a workspace), lib/index.js loads that one first: keep it
+  // the same build.
+  const platformDir = path.join(root, 'npm', name.slice('js-host-api.'.length, -'.node'.length));
+  if (fs.existsSync(path.join(platformDir, 'package.json'))) {
+    install(path.join(root, name), path.join(platformDir, name), true);
+    log(`addon → ${path.relative(root, path.join(platformDir, name))}`);
+  }
 }
 
 ensureSystemPackages();

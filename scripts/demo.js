@@ -5,7 +5,7 @@
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 
-const examples = ['simple.js', 'calculator.js', 'unload.js', 'interrupt.js', 'cpu-timeout.js', 'host-functions.js', 'user-modules.js'];
+const examples = ['simple.js', 'calculator.js', 'unload.js', 'interrupt.js', 'cpu-timeout.js', 'host-functions.js', 'user-modules.js', 'abort.js', 'pool.js'];
 let failed = 0;
 for (const name of examples) {
   console.log(`\n=== examples/${name} ===`);

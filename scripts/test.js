@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The whole suite: the engine's Rust tests, then the JS API tests under
 // __test__/ and every example, on the process backend and on the micro-VM
-// backend. Exits non-zero on any failure.
+// backend, and the packed packages installed as a user would. Exits non-zero
+// on any failure.
 //
 // The micro-VM backend runs natively where a probe micro-VM really starts.
 // Elsewhere (these machines' nested KVM cannot run Hyperlight guests) it runs
@@ -83,6 +84,9 @@ run('cargo', ['build', '--locked', '-p', 'hyperlight-js-guest', '--features', 'j
 run('cargo', ['test', '--locked', '--workspace', '--features', 'hyperlight-js-guest/jail-selftest']);
 
 suite('process');
+// The packages as users install them; once, not per backend.
+console.log('[test] the packed packages installed into an empty project');
+run(process.execPath, ['--test', '--test-reporter=spec', path.join('__test__', 'package', 'install.test.js')]);
 
 const native = probe();
 if (native.available) {

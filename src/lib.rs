@@ -3,6 +3,7 @@
 //! every guest. `lib/index.js` adds the JSON handling and argument checks
 //! that are cheaper in JS.
 
+mod call_abort;
 mod completions;
 mod error;
 mod host_functions;
@@ -14,6 +15,7 @@ mod proto_js_sandbox;
 mod sandbox_builder;
 mod snapshot;
 
+pub use call_abort::CallAbortHandle;
 pub use host_functions::HostModule;
 pub use interrupt_handle::InterruptHandle;
 pub use js_sandbox::JSSandbox;

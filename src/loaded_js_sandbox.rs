@@ -8,6 +8,7 @@ use napi::bindgen_prelude::*;
 use napi::Env;
 use napi_derive::napi;
 
+use crate::call_abort::CallAbortHandle;
 use crate::error::{consumed, sync, to_napi};
 use crate::interrupt_handle::InterruptHandle;
 use crate::js_sandbox::JSSandbox;
@@ -19,6 +20,8 @@ pub struct CallHandlerOptions {
     pub gc: Option<bool>,
     pub wall_clock_timeout_ms: Option<f64>,
     pub cpu_timeout_ms: Option<f64>,
+    /// The call has an AbortSignal: `callHandlerJson` returns its native end.
+    pub abortable: Option<bool>,
 }
 
 /// A sandbox with handlers compiled, ready for calls.
@@ -47,6 +50,7 @@ fn call_options(opts: Option<CallHandlerOptions>) -> hyperlight_js_engine::Resul
         gc: o.gc.unwrap_or(true),
         wall_clock: o.wall_clock_timeout_ms.map(|ms| validate_timeout("callHandler(): wallClockTimeoutMs", ms)).transpose()?,
         cpu_time: o.cpu_timeout_ms.map(|ms| validate_timeout("callHandler(): cpuTimeoutMs", ms)).transpose()?,
+        abort: o.abortable.unwrap_or(false).then(Default::default),
     })
 }
 
@@ -88,6 +92,7 @@ impl LoadedJSSandbox {
     /// The native half of `callHandler`: the event arrives as JSON text and
     /// the result leaves as JSON text through the completion handler, keyed by
     /// `id`; `lib/index.js` does the (de)serialising and owns the promise.
+    /// With `abortable`, returns the handle its AbortSignal listener calls.
     #[napi]
     pub fn call_handler_json(
         &self,
@@ -96,21 +101,25 @@ impl LoadedJSSandbox {
         handler: String,
         event_json: String,
         options: Option<CallHandlerOptions>,
-    ) -> Result<()> {
+    ) -> Result<Option<CallAbortHandle>> {
         let completions = crate::completions::for_env(&env)?;
         let opts = sync(&env, call_options(options))?;
         let worker = self.worker(&env)?;
         let control = worker.control().clone();
+        let abort_handle = opts.abort.clone().map(|abort| CallAbortHandle::new(control.clone(), abort));
         let last_stats = self.last_stats.clone();
         worker.submit(
             move |sb| {
                 let (result, stats) = call_monitored(sb, &control, &handler, &event_json, &opts);
-                *last_stats.lock().unwrap_or_else(|p| p.into_inner()) = Some(stats);
+                // A call the guest never ran leaves the previous call's stats.
+                if stats.is_some() {
+                    *last_stats.lock().unwrap_or_else(|p| p.into_inner()) = stats;
+                }
                 result
             },
             move |result| crate::completions::complete(&completions, id, result),
         );
-        Ok(())
+        Ok(abort_handle)
     }
 
     #[napi(ts_return_type = "Promise<Snapshot>")]

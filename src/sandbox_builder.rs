@@ -5,43 +5,59 @@ use napi::bindgen_prelude::*;
 use napi::Env;
 use napi_derive::napi;
 
-use crate::error::sync;
+use crate::error::{consumed, sync, to_napi};
 use crate::proto_js_sandbox::ProtoJSSandbox;
 
-/// Collects sizes and the backend choice; `build()` checks them all.
+/// Collects sizes and the backend choice; `build()` checks them all and
+/// consumes the builder, as every other stage object is consumed by the call
+/// that moves on from it.
 #[napi]
 pub struct SandboxBuilder {
     config: SandboxConfig,
     backend: BackendChoice,
+    consumed: bool,
+}
+
+impl SandboxBuilder {
+    fn usable(&self, env: &Env) -> Result<()> {
+        if self.consumed {
+            return Err(to_napi(env, consumed("SandboxBuilder", "build()")));
+        }
+        Ok(())
+    }
 }
 
 #[napi]
 impl SandboxBuilder {
     #[napi(constructor)]
     pub fn new() -> Self {
-        Self { config: SandboxConfig::default(), backend: BackendChoice::Auto }
+        Self { config: SandboxConfig::default(), backend: BackendChoice::Auto, consumed: false }
     }
 
     #[napi]
     pub fn set_heap_size<'a>(&mut self, env: Env, this: This<'a>, bytes: f64) -> Result<This<'a>> {
+        self.usable(&env)?;
         sync(&env, self.config.set(SizeKind::Heap, bytes))?;
         Ok(this)
     }
 
     #[napi]
     pub fn set_scratch_size<'a>(&mut self, env: Env, this: This<'a>, bytes: f64) -> Result<This<'a>> {
+        self.usable(&env)?;
         sync(&env, self.config.set(SizeKind::Scratch, bytes))?;
         Ok(this)
     }
 
     #[napi]
     pub fn set_input_buffer_size<'a>(&mut self, env: Env, this: This<'a>, bytes: f64) -> Result<This<'a>> {
+        self.usable(&env)?;
         sync(&env, self.config.set(SizeKind::InputBuffer, bytes))?;
         Ok(this)
     }
 
     #[napi]
     pub fn set_output_buffer_size<'a>(&mut self, env: Env, this: This<'a>, bytes: f64) -> Result<This<'a>> {
+        self.usable(&env)?;
         sync(&env, self.config.set(SizeKind::OutputBuffer, bytes))?;
         Ok(this)
     }
@@ -49,6 +65,7 @@ impl SandboxBuilder {
     /// How long `getLoadedSandbox()` may run top-level guest code (default 10 s).
     #[napi]
     pub fn set_load_timeout_ms<'a>(&mut self, env: Env, this: This<'a>, ms: f64) -> Result<This<'a>> {
+        self.usable(&env)?;
         let limit = sync(&env, validate_timeout("setLoadTimeoutMs", ms))?;
         self.config.load_timeout_ms = limit.as_millis() as u64;
         Ok(this)
@@ -57,12 +74,17 @@ impl SandboxBuilder {
     /// `'auto'` (default), `'hypervisor'` or `'process'`; `HYPERLIGHT_JS_BACKEND` overrides it.
     #[napi]
     pub fn set_backend<'a>(&mut self, env: Env, this: This<'a>, backend: String) -> Result<This<'a>> {
+        self.usable(&env)?;
         self.backend = sync(&env, BackendChoice::parse(&backend, "setBackend"))?;
         Ok(this)
     }
 
     #[napi(ts_return_type = "Promise<ProtoJSSandbox>")]
-    pub fn build<'e>(&self, env: &'e Env) -> Result<Object<'e>> {
+    pub fn build<'e>(&mut self, env: &'e Env) -> Result<Object<'e>> {
+        self.usable(env)?;
+        // Used up when the build starts, as upstream's builder is taken:
+        // a build that then fails still consumed it.
+        self.consumed = true;
         crate::install_guest_image();
         let (config, requested) = (self.config, self.backend);
         let (promise, settle) = crate::promise::deferred(env, move |chosen: select::Chosen| {

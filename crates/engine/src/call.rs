@@ -1,7 +1,8 @@
 //! A handler call under its monitors: start the race, run the call, and turn
 //! a monitor win or a `kill()` into `ERR_CANCELLED` with the sandbox poisoned.
 
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::backend::GuestSandbox;
@@ -11,14 +12,48 @@ use crate::monitor::{self, CpuTimeMonitor, MonitorSet, WallClockMonitor};
 /// Kills whatever the sandbox is running right now.
 pub type InterruptTarget = Arc<dyn Fn() + Send + Sync>;
 
-/// What stopped a call that did not end by itself: a monitor's name, or this.
+/// What stopped a call that did not end by itself: a monitor's name, or one of these.
 pub const KILLED_BY_HANDLE: &str = "kill";
+pub const ABORTED_BY_SIGNAL: &str = "abort";
 
 #[derive(Debug, Clone, Default)]
 pub struct CallOptions {
     pub gc: bool,
     pub wall_clock: Option<Duration>,
     pub cpu_time: Option<Duration>,
+    /// The call's AbortSignal, when it has one.
+    pub abort: Option<Arc<CallAbort>>,
+}
+
+/// One call's AbortSignal as the engine sees it. Unlike `kill()`, which
+/// stops whatever runs now, an abort belongs to one call: it must not stop
+/// an earlier call still running on the sandbox, and a call aborted while
+/// it waits in the queue must never start.
+#[derive(Debug, Default)]
+pub struct CallAbort {
+    aborted: AtomicBool,
+    started: AtomicBool,
+}
+
+/// What an abort found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AbortOutcome {
+    /// The call was running: it is being stopped, and fails as cancelled.
+    Stopped,
+    /// The call had not started: it never will.
+    Prevented,
+    /// The call had already finished (or been aborted): nothing changes.
+    TooLate,
+}
+
+impl AbortOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AbortOutcome::Stopped => "stopped",
+            AbortOutcome::Prevented => "prevented",
+            AbortOutcome::TooLate => "too-late",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -42,35 +77,78 @@ struct CallState {
     running: bool,
     terminated_by: Option<&'static str>,
     target: Option<InterruptTarget>,
+    abort: Option<Arc<CallAbort>>,
 }
 
-impl CallControl {
-    /// Stops the running call, if any; returns whether one was stopped.
-    pub fn kill(&self) -> bool {
-        self.terminate(KILLED_BY_HANDLE)
-    }
-
-    fn terminate(&self, by: &'static str) -> bool {
-        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        if !s.running || s.terminated_by.is_some() {
+impl CallState {
+    fn terminate(&mut self, by: &'static str) -> bool {
+        if !self.running || self.terminated_by.is_some() {
             return false;
         }
-        s.terminated_by = Some(by);
-        if let Some(target) = &s.target {
+        self.terminated_by = Some(by);
+        if let Some(target) = &self.target {
             target();
         }
         true
     }
+}
 
-    fn begin(&self, target: InterruptTarget) {
-        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        *s = CallState { running: true, terminated_by: None, target: Some(target) };
+impl CallControl {
+    fn lock(&self) -> MutexGuard<'_, CallState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Stops the running call, if any; returns whether one was stopped.
+    pub fn kill(&self) -> bool {
+        self.lock().terminate(KILLED_BY_HANDLE)
+    }
+
+    /// Aborts one call: stops it if it is running, and keeps it from starting
+    /// if it has not. Checking and marking under the same lock as `begin`
+    /// means an abort can never slip between "not started" and "running".
+    pub fn abort(&self, abort: &Arc<CallAbort>) -> AbortOutcome {
+        let mut s = self.lock();
+        if abort.aborted.swap(true, Ordering::Relaxed) {
+            return AbortOutcome::TooLate;
+        }
+        if !abort.started.load(Ordering::Relaxed) {
+            return AbortOutcome::Prevented;
+        }
+        let running_this_one = s.abort.as_ref().is_some_and(|a| Arc::ptr_eq(a, abort));
+        if running_this_one && s.terminate(ABORTED_BY_SIGNAL) {
+            AbortOutcome::Stopped
+        } else {
+            AbortOutcome::TooLate
+        }
+    }
+
+    fn terminate(&self, by: &'static str) -> bool {
+        self.lock().terminate(by)
+    }
+
+    #[cfg(test)]
+    pub(crate) fn is_running(&self) -> bool {
+        self.lock().running
+    }
+
+    /// Returns false, and starts nothing, when the call was aborted first.
+    fn begin(&self, target: InterruptTarget, abort: Option<Arc<CallAbort>>) -> bool {
+        let mut s = self.lock();
+        if let Some(a) = &abort {
+            if a.aborted.load(Ordering::Relaxed) {
+                return false;
+            }
+            a.started.store(true, Ordering::Relaxed);
+        }
+        *s = CallState { running: true, terminated_by: None, target: Some(target), abort };
+        true
     }
 
     fn end(&self) -> Option<&'static str> {
-        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut s = self.lock();
         s.running = false;
         s.target = None;
+        s.abort = None;
         s.terminated_by
     }
 }
@@ -90,21 +168,24 @@ fn describe_stopper(by: &str, opts: &CallOptions) -> String {
         "wall-clock" => format!("the wall-clock monitor (wallClockTimeoutMs: {})", ms(opts.wall_clock)),
         "cpu-time" => format!("the CPU-time monitor (cpuTimeoutMs: {})", ms(opts.cpu_time)),
         KILLED_BY_HANDLE => "interruptHandle.kill()".to_string(),
+        ABORTED_BY_SIGNAL => "its AbortSignal".to_string(),
         other => format!("the '{other}' monitor"),
     }
 }
 
-/// Runs one call with the monitors `opts` asks for. Stats are returned even
-/// when the call fails. A stopped call poisons the sandbox.
+/// Runs one call with the monitors `opts` asks for. Stats come back for
+/// every call the guest ran, even one that failed; `None` means the guest
+/// never saw it (a monitor could not start, or it was aborted first). A
+/// stopped call poisons the sandbox.
 pub fn call_monitored(
     sb: &mut dyn GuestSandbox,
     control: &Arc<CallControl>,
     handler: &str,
     event_json: &str,
     opts: &CallOptions,
-) -> (Result<String>, CallStats) {
+) -> (Result<String>, Option<CallStats>) {
     let (result, stats) = run_monitored(sb, control, opts, |sb| sb.call(handler, event_json, opts.gc));
-    let result = match stats.terminated_by {
+    let result = match stats.as_ref().and_then(|s| s.terminated_by) {
         // Even if the guest's answer raced the kill, the guest is now dead.
         Some(by) => {
             let who = describe_stopper(by, opts);
@@ -128,9 +209,9 @@ pub fn load_monitored(
     handlers: &[(String, String)],
     timeout: Duration,
 ) -> Result<()> {
-    let opts = CallOptions { gc: false, wall_clock: Some(timeout), cpu_time: None };
+    let opts = CallOptions { gc: false, wall_clock: Some(timeout), cpu_time: None, abort: None };
     let (result, stats) = run_monitored(sb, control, &opts, |sb| sb.load(modules, handlers));
-    match stats.terminated_by {
+    match stats.and_then(|s| s.terminated_by) {
         Some(by) => {
             sb.unload()?;
             let why = match by {
@@ -151,8 +232,7 @@ fn run_monitored<R>(
     control: &Arc<CallControl>,
     opts: &CallOptions,
     work: impl FnOnce(&mut dyn GuestSandbox) -> Result<R>,
-) -> (Result<R>, CallStats) {
-    let mut stats = CallStats { wall_clock_ms: 0.0, cpu_time_ms: None, terminated_by: None };
+) -> (Result<R>, Option<CallStats>) {
     let clock = sb.cpu_clock();
     // Fail closed: every monitor is set up before the guest runs, or it does not run.
     let prepared = monitor_set(opts).and_then(|set| {
@@ -165,11 +245,14 @@ fn run_monitored<R>(
     });
     let prepared = match prepared {
         Ok(p) => p,
-        Err(e) => return (Err(e), stats),
+        Err(e) => return (Err(e), None),
     };
 
     let cpu_before = clock.and_then(|c| c.read().ok());
-    control.begin(sb.interrupt_target());
+    if !control.begin(sb.interrupt_target(), opts.abort.clone()) {
+        // Aborted while it waited its turn: the guest never saw it.
+        return (Err(Error::cancelled("the call was not run: its AbortSignal was aborted while it waited for the sandbox")), None);
+    }
     let task = prepared.map(|(race, rt)| {
         let control = control.clone();
         rt.spawn(async move {
@@ -181,14 +264,14 @@ fn run_monitored<R>(
     });
     let started = Instant::now();
     let result = work(&mut *sb);
-    stats.wall_clock_ms = started.elapsed().as_secs_f64() * 1e3;
-    let stopped_by = control.end();
+    let wall_clock_ms = started.elapsed().as_secs_f64() * 1e3;
+    let terminated_by = control.end();
     if let Some(task) = task {
         task.abort();
     }
-    if let (Some(before), Some(after)) = (cpu_before, clock.and_then(|c| c.read().ok())) {
-        stats.cpu_time_ms = Some(after.saturating_sub(before).as_secs_f64() * 1e3);
-    }
-    stats.terminated_by = stopped_by;
-    (result, stats)
+    let cpu_time_ms = match (cpu_before, clock.and_then(|c| c.read().ok())) {
+        (Some(before), Some(after)) => Some(after.saturating_sub(before).as_secs_f64() * 1e3),
+        _ => None,
+    };
+    (result, Some(CallStats { wall_clock_ms, cpu_time_ms, terminated_by }))
 }

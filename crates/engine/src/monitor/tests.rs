@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use super::*;
 use crate::backend::{GuestSandbox, GuestSnapshot};
-use crate::call::{call_monitored, CallControl, CallOptions, InterruptTarget};
+use crate::call::{call_monitored, AbortOutcome, CallAbort, CallControl, CallOptions, InterruptTarget, ABORTED_BY_SIGNAL};
 use crate::error::{Error, ErrorCode};
 
 struct After(Duration, &'static str);
@@ -168,7 +168,7 @@ impl GuestSandbox for FakeGuest {
 }
 
 fn opts(wall_ms: Option<u64>, cpu_ms: Option<u64>) -> CallOptions {
-    CallOptions { gc: true, wall_clock: wall_ms.map(Duration::from_millis), cpu_time: cpu_ms.map(Duration::from_millis) }
+    CallOptions { gc: true, wall_clock: wall_ms.map(Duration::from_millis), cpu_time: cpu_ms.map(Duration::from_millis), abort: None }
 }
 
 #[test]
@@ -181,6 +181,7 @@ fn monitors_kill_poison_name_the_winner_and_count_it() {
     // Spinning: the CPU monitor fires long before the wall clock.
     let mut spinning = FakeGuest::new(true);
     let (result, stats) = call_monitored(&mut spinning, &control, "h", "{}", &opts(Some(20_000), Some(30)));
+    let stats = stats.unwrap();
     let err = result.unwrap_err();
     assert_eq!(err.code, ErrorCode::Cancelled);
     assert!(err.message.contains("cpuTimeoutMs: 30"), "{}", err.message);
@@ -190,6 +191,7 @@ fn monitors_kill_poison_name_the_winner_and_count_it() {
     // Blocked: no CPU is used, so only the wall clock can fire.
     let mut blocked = FakeGuest::new(false);
     let (result, stats) = call_monitored(&mut blocked, &control, "h", "{}", &opts(Some(50), Some(10)));
+    let stats = stats.unwrap();
     assert_eq!(result.unwrap_err().code, ErrorCode::Cancelled);
     assert_eq!(stats.terminated_by, Some("wall-clock"));
     assert!(stats.wall_clock_ms >= 50.0, "{stats:?}");
@@ -221,6 +223,7 @@ fn kill_stops_a_running_call_and_is_harmless_when_idle() {
         }
     });
     let (result, stats) = call_monitored(&mut guest, &control, "h", "{}", &opts(None, None));
+    let stats = stats.unwrap();
     killer.join().unwrap();
     assert_eq!(result.unwrap_err().code, ErrorCode::Cancelled);
     assert_eq!(stats.terminated_by, Some(crate::call::KILLED_BY_HANDLE));
@@ -234,5 +237,48 @@ fn a_monitor_that_cannot_start_means_the_call_never_runs() {
     // A zero limit cannot be monitored: the call must fail before the (endless) guest runs.
     let (result, stats) = call_monitored(&mut guest, &control, "h", "{}", &opts(Some(0), None));
     assert_eq!(result.unwrap_err().code, ErrorCode::InvalidArg);
-    assert_eq!(stats.terminated_by, None);
+    assert!(stats.is_none(), "the guest never ran");
+}
+
+#[test]
+fn an_abort_stops_its_own_call_only() {
+    let control = Arc::new(CallControl::default());
+    let (mine, other) = (Arc::new(CallAbort::default()), Arc::new(CallAbort::default()));
+    let mut guest = FakeGuest::new(false);
+    let c = control.clone();
+    let (m, o) = (mine.clone(), other.clone());
+    let aborter = std::thread::spawn(move || {
+        // Aborted before it runs, a call would never start: wait until it runs.
+        while !c.is_running() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        // A queued call's abort leaves the running call alone; its own abort stops it.
+        assert_eq!(c.abort(&o), AbortOutcome::Prevented);
+        assert_eq!(c.abort(&m), AbortOutcome::Stopped);
+    });
+    let with_abort = CallOptions { abort: Some(mine.clone()), ..opts(None, None) };
+    let (result, stats) = call_monitored(&mut guest, &control, "h", "{}", &with_abort);
+    let stats = stats.unwrap();
+    aborter.join().unwrap();
+    let err = result.unwrap_err();
+    assert_eq!(err.code, ErrorCode::Cancelled);
+    assert!(err.message.contains("AbortSignal"), "{}", err.message);
+    assert_eq!(stats.terminated_by, Some(ABORTED_BY_SIGNAL));
+    assert!(guest.poisoned_with.is_some());
+    assert_eq!(control.abort(&mine), AbortOutcome::TooLate, "the call is over");
+}
+
+#[test]
+fn a_call_aborted_before_it_starts_never_runs_and_poisons_nothing() {
+    let control = Arc::new(CallControl::default());
+    let abort = Arc::new(CallAbort::default());
+    assert_eq!(control.abort(&abort), AbortOutcome::Prevented);
+    // A spinning guest: had it started, the call would never return.
+    let mut guest = FakeGuest::new(true);
+    let (result, stats) = call_monitored(&mut guest, &control, "h", "{}", &CallOptions { abort: Some(abort), ..opts(None, None) });
+    let err = result.unwrap_err();
+    assert_eq!(err.code, ErrorCode::Cancelled);
+    assert!(err.message.contains("not run"), "{}", err.message);
+    assert!(stats.is_none(), "the guest never ran");
+    assert!(guest.poisoned_with.is_none());
 }
