@@ -8,4 +8,13 @@ function apiError(code, message, ErrorType = Error, cause = undefined) {
   return err;
 }
 
-module.exports = { apiError };
+/** A bad value as an error message names it: strings quoted, objects by kind. */
+function show(value) {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return 'a function';
+  if (value === null || typeof value !== 'object') return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
+}
+
+module.exports = { apiError, show };

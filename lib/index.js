@@ -5,7 +5,7 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
-const { apiError } = require('./errors.js');
+const { apiError, show } = require('./errors.js');
 
 const CODES = new Set([
   'ERR_INVALID_ARG',
@@ -198,7 +198,7 @@ function checkOptions(options) {
   }
   if (options.signal !== undefined) {
     if (!isAbortSignal(options.signal)) {
-      throw apiError('ERR_INVALID_ARG', `callHandler(): options.signal must be an AbortSignal, got ${describe(options.signal)}`, TypeError);
+      throw apiError('ERR_INVALID_ARG', `callHandler(): options.signal must be an AbortSignal, got ${show(options.signal)}`, TypeError);
     }
     out.abortable = true;
   }
@@ -216,12 +216,6 @@ function isAbortSignal(value) {
     typeof value.addEventListener === 'function' &&
     typeof value.removeEventListener === 'function'
   );
-}
-
-function describe(value) {
-  if (value === null) return 'null';
-  if (typeof value === 'object') return value.constructor?.name ?? 'object';
-  return typeof value;
 }
 
 // callHandler results come back through one completion handler (see

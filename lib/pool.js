@@ -6,7 +6,7 @@
 const { performance } = require('node:perf_hooks');
 // lib/index.js sets its exports before it loads this file, so they are complete here.
 const { SandboxBuilder } = require('./index.js');
-const { apiError } = require('./errors.js');
+const { apiError, show } = require('./errors.js');
 
 /** Bounds that catch a typo (a size in bytes, a timeout in seconds) rather than describe real limits. */
 const LIMITS = {
@@ -22,14 +22,6 @@ const KEYS = new Set([...Object.keys(DEFAULTS), 'builder', 'hostFunctions', 'mod
 
 function invalid(message, ErrorType = TypeError) {
   return apiError('ERR_INVALID_ARG', `new SandboxPool(): ${message}`, ErrorType);
-}
-
-function show(value) {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'function') return 'a function';
-  if (value === null || typeof value !== 'object') return String(value);
-  return Array.isArray(value) ? 'an array' : 'an object';
 }
 
 const isPlainObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
