@@ -22,6 +22,28 @@ export type Backend = 'hypervisor' | 'process';
  */
 export function hypervisorProbe(): Promise<{ available: boolean; reason: string | null }>;
 
+/**
+ * The package's counters and gauges in this process, as plain numbers: counters
+ * only grow, from 0 when the addon loaded. Backends are always both present.
+ */
+export interface Metrics {
+  /** Sandboxes whose guest started (`loadRuntime()`), per backend. */
+  sandboxesCreated: { process: number; hypervisor: number };
+  /** Sandboxes whose guest exists now, per backend (a dropped sandbox ends when it is garbage-collected). */
+  sandboxesAlive: { process: number; hypervisor: number };
+  /** Handler calls that reached a sandbox (not those refused by argument checks in JS). */
+  calls: number;
+  /** Failed calls by error code, e.g. `{ ERR_GUEST_ABORT: 2, ERR_CANCELLED: 1 }`. */
+  callFailures: Record<string, number>;
+  /** Calls stopped by an execution monitor, by monitor type (`'wall-clock'`, `'cpu-time'`). */
+  monitorTerminations: Record<string, number>;
+  /** Calls during which the guest died or crashed by itself (not stopped by a monitor, `kill()` or an abort). */
+  guestCrashes: number;
+}
+
+/** A snapshot of the package's metrics; cheap enough to call on every scrape. */
+export function metrics(): Metrics;
+
 /** Any value JSON can carry. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 

@@ -66,7 +66,12 @@ function childPids() {
 }
 
 /** A loaded counter sandbox and the pid of its own guest process. */
-async function counterWithGuestPid() {
+function counterWithGuestPid() {
+  return loadedWithGuestPid({ counter: COUNTER });
+}
+
+/** A sandbox with `handlers` loaded, and the pid of its own guest process. */
+async function loadedWithGuestPid(handlers) {
   // The first sandbox in a process also starts a shared template guest
   // (new guests are forked from it): have it running before we count.
   await runtime();
@@ -74,7 +79,7 @@ async function counterWithGuestPid() {
   const js = await runtime();
   const pids = [...childPids()].filter((pid) => !before.has(pid));
   assert.equal(pids.length, 1, `expected one new guest process, found ${pids}`);
-  js.addHandler('counter', COUNTER);
+  for (const [name, code] of Object.entries(handlers)) js.addHandler(name, code);
   return { sandbox: await js.getLoadedSandbox(), pid: pids[0] };
 }
 
@@ -123,5 +128,5 @@ module.exports = {
   BACKEND,
   processOnly,
   SLOW,
-  runtime, loaded, apiError, childPids, counterWithGuestPid, exited, sleep, loadedWithHost, ECHO, COUNTER, BUSY, SPIN,
+  runtime, loaded, apiError, childPids, counterWithGuestPid, loadedWithGuestPid, exited, sleep, loadedWithHost, ECHO, COUNTER, BUSY, SPIN,
 };

@@ -375,6 +375,11 @@ function hypervisorProbe() {
   return native.hypervisorProbe().then((r) => ({ available: r.available, reason: r.reason ?? null }));
 }
 
-module.exports = { SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox, InterruptHandle, Snapshot, HostModule, hypervisorProbe };
+/** The package's counters and gauges, as plain numbers, for dashboards (see README, Metrics and logs). */
+function metrics() {
+  return native.metrics();
+}
+
+module.exports = { SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox, InterruptHandle, Snapshot, HostModule, hypervisorProbe, metrics };
 // After the exports are set: lib/pool.js builds on them.
 module.exports.SandboxPool = require('./pool.js').SandboxPool;

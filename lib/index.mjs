@@ -12,6 +12,7 @@ export const {
   Snapshot,
   HostModule,
   hypervisorProbe,
+  metrics,
   SandboxPool,
 } = api;
 

@@ -14,6 +14,7 @@ mod promise;
 mod proto_js_sandbox;
 mod sandbox_builder;
 mod snapshot;
+mod telemetry;
 
 pub use call_abort::CallAbortHandle;
 pub use host_functions::HostModule;
@@ -23,6 +24,7 @@ pub use loaded_js_sandbox::LoadedJSSandbox;
 pub use proto_js_sandbox::ProtoJSSandbox;
 pub use sandbox_builder::SandboxBuilder;
 pub use snapshot::Snapshot;
+pub use telemetry::{metrics, Metrics};
 
 /// Whether micro-VMs can run here: `{ available, reason }`. Probes once per
 /// process (it may boot a micro-VM, so it runs off the event loop).

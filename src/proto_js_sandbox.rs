@@ -55,7 +55,7 @@ impl ProtoJSSandbox {
         self.host.seal();
         let (backend, config, host) = (self.backend.clone(), self.config, self.host.clone());
         let kind = backend.kind();
-        let worker = SandboxWorker::start(move || backend.load_runtime(config, host))
+        let worker = SandboxWorker::start(kind, move || backend.load_runtime(config, host))
             .map_err(|e| to_napi(env, e))?;
         let handle = worker.clone();
         let timeout = std::time::Duration::from_millis(config.load_timeout_ms);

@@ -227,10 +227,10 @@ test("the package's internals cannot be imported, only its entry points", { skip
 test('the public API type-checks with tsc --strict against the installed index.d.ts, from ESM and CommonJS', { skip }, () => {
   fs.writeFileSync(path.join(project, 'check.mts'), `
 import api, {
-  SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox, InterruptHandle, Snapshot, HostModule, hypervisorProbe, SandboxPool,
+  SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox, InterruptHandle, Snapshot, HostModule, hypervisorProbe, SandboxPool, metrics,
 } from '@hyperlight/js-host-api';
 import type {
-  AbortSignalLike, Backend, CallHandlerOptions, CallStats, ErrorCode, HostFunction, HyperlightError, JsonValue, SandboxPoolOptions, SandboxPoolStats,
+  AbortSignalLike, Backend, CallHandlerOptions, CallStats, ErrorCode, HostFunction, HyperlightError, JsonValue, Metrics, SandboxPoolOptions, SandboxPoolStats,
 } from '@hyperlight/js-host-api';
 
 // Without DOM or @types/node there is no AbortSignal type: a structural one stands in.
@@ -241,6 +241,12 @@ const signal: AbortSignalLike = {
   addEventListener: (_type: 'abort', listener: () => void) => void listeners.push(listener),
   removeEventListener: () => undefined,
 };
+
+export function dashboard(): number[] {
+  const m: Metrics = metrics();
+  const failures: number = Object.values(m.callFailures).reduce((a, b) => a + b, 0);
+  return [m.sandboxesCreated.process, m.sandboxesAlive.hypervisor, m.calls, failures, m.monitorTerminations['wall-clock'] ?? 0, m.guestCrashes];
+}
 
 export async function pooled(): Promise<number> {
   const recipe: SandboxPoolOptions = {

@@ -184,8 +184,12 @@ pub fn call_monitored(
     event_json: &str,
     opts: &CallOptions,
 ) -> (Result<String>, Option<CallStats>) {
+    let was_poisoned = sb.poisoned();
     let (result, stats) = run_monitored(sb, control, opts, |sb| sb.call(handler, event_json, opts.gc));
-    let result = match stats.as_ref().and_then(|s| s.terminated_by) {
+    let terminated_by = stats.as_ref().and_then(|s| s.terminated_by);
+    // Poisoned by this call, and not by a monitor, kill() or abort: the guest died by itself.
+    let crashed = result.is_err() && terminated_by.is_none() && !was_poisoned && sb.poisoned();
+    let result = match terminated_by {
         // Even if the guest's answer raced the kill, the guest is now dead.
         Some(by) => {
             let who = describe_stopper(by, opts);
@@ -196,6 +200,7 @@ pub fn call_monitored(
         }
         None => result,
     };
+    crate::telemetry::record_call(handler, result.as_ref().err(), crashed);
     (result, stats)
 }
 

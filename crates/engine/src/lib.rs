@@ -19,6 +19,7 @@ pub mod protocol;
 pub mod registry;
 pub mod select;
 pub mod spin;
+pub mod telemetry;
 pub mod worker;
 
 pub use backend::{Backend, BackendKind, GuestSandbox, GuestSnapshot, HostDispatch, HostReply, HostResult, NoHostFunctions};

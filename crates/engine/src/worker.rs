@@ -7,7 +7,7 @@ use std::sync::mpsc;
 use std::sync::Arc;
 use std::thread;
 
-use crate::backend::GuestSandbox;
+use crate::backend::{BackendKind, GuestSandbox};
 use crate::call::CallControl;
 use crate::error::{Error, Result};
 
@@ -44,7 +44,7 @@ impl SandboxWorker {
     /// Starts the thread, which first creates its sandbox with `factory`
     /// (so even that slow step is off the caller's thread). If the factory
     /// fails, every job submitted gets its error.
-    pub fn start<F>(factory: F) -> Result<Self>
+    pub fn start<F>(kind: BackendKind, factory: F) -> Result<Self>
     where
         F: FnOnce() -> Result<Box<dyn GuestSandbox>> + Send + 'static,
     {
@@ -54,10 +54,13 @@ impl SandboxWorker {
             .name("hyperlight-js-sandbox".into())
             .spawn(move || match factory() {
                 Ok(mut sandbox) => {
+                    let alive = crate::telemetry::Alive::new(kind);
                     while let Some(job) = next_job(&queue) {
                         job(Ok(sandbox.as_mut()));
                     }
                     // Every handle is gone: dropping the sandbox ends its guest.
+                    drop(sandbox);
+                    drop(alive);
                 }
                 Err(e) => {
                     for job in queue {
@@ -163,7 +166,7 @@ mod tests {
     fn jobs_run_in_submission_order() {
         let log = Arc::new(Mutex::new(vec![]));
         let l = log.clone();
-        let w = SandboxWorker::start(move || Ok(Box::new(Fake(l)) as Box<dyn GuestSandbox>)).unwrap();
+        let w = SandboxWorker::start(BackendKind::Process, move || Ok(Box::new(Fake(l)) as Box<dyn GuestSandbox>)).unwrap();
         let (tx, rx) = mpsc::channel();
         for i in 0..100 {
             let tx = tx.clone();
@@ -177,7 +180,7 @@ mod tests {
 
     #[test]
     fn a_failed_factory_fails_every_job() {
-        let w = SandboxWorker::start(|| Err(Error::internal("no guest"))).unwrap();
+        let w = SandboxWorker::start(BackendKind::Process, || Err(Error::internal("no guest"))).unwrap();
         let err = w.run_blocking(|sb| sb.call("h", "1", true)).unwrap_err();
         assert_eq!(err.message, "no guest");
         assert!(w.run_blocking(|sb| sb.unload()).is_err());
@@ -187,7 +190,7 @@ mod tests {
     fn poisoned_flag_follows_the_sandbox() {
         let log = Arc::new(Mutex::new(vec![]));
         let l = log.clone();
-        let w = SandboxWorker::start(move || Ok(Box::new(Fake(l)) as Box<dyn GuestSandbox>)).unwrap();
+        let w = SandboxWorker::start(BackendKind::Process, move || Ok(Box::new(Fake(l)) as Box<dyn GuestSandbox>)).unwrap();
         assert!(!w.poisoned());
         w.run_blocking(|sb| sb.call("h", "p", true)).unwrap();
         assert!(w.poisoned());

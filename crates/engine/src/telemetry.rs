@@ -1,0 +1,172 @@
+//! The package's counters, through the `metrics` facade, and the recorder
+//! that keeps them in this process so `metrics()` can hand them to JS.
+//!
+//! The engine emits with the ordinary macros, so an embedder (or a test) may
+//! install any other recorder instead; [`install`] puts in ours, which keeps
+//! plain atomics that [`snapshot`] reads.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use metrics::{Counter, Gauge, Histogram, Key, KeyName, Metadata, Recorder, SharedString, Unit};
+use metrics_util::registry::{AtomicStorage, Registry};
+
+use crate::backend::BackendKind;
+use crate::error::Error;
+use crate::monitor::{METRIC_MONITOR_TERMINATIONS, METRIC_MONITOR_TYPE_LABEL};
+
+pub const METRIC_SANDBOXES_CREATED: &str = "sandboxes_created_total";
+pub const METRIC_SANDBOXES_ALIVE: &str = "sandboxes_alive";
+pub const METRIC_CALLS: &str = "calls_total";
+pub const METRIC_CALL_FAILURES: &str = "call_failures_total";
+pub const METRIC_GUEST_CRASHES: &str = "guest_crashes_total";
+pub const BACKEND_LABEL: &str = "backend";
+pub const CODE_LABEL: &str = "code";
+
+const BACKENDS: [BackendKind; 2] = [BackendKind::Process, BackendKind::Hypervisor];
+
+/// Held for as long as a sandbox's guest exists: the alive gauge follows it.
+pub struct Alive(BackendKind);
+
+impl Alive {
+    pub fn new(kind: BackendKind) -> Self {
+        metrics::counter!(METRIC_SANDBOXES_CREATED, BACKEND_LABEL => kind.as_str()).increment(1);
+        metrics::gauge!(METRIC_SANDBOXES_ALIVE, BACKEND_LABEL => kind.as_str()).increment(1.0);
+        tracing::debug!(backend = kind.as_str(), "sandbox started");
+        Alive(kind)
+    }
+}
+
+impl Drop for Alive {
+    fn drop(&mut self) {
+        metrics::gauge!(METRIC_SANDBOXES_ALIVE, BACKEND_LABEL => self.0.as_str()).decrement(1.0);
+        tracing::debug!(backend = self.0.as_str(), "sandbox ended");
+    }
+}
+
+/// One handler call that reached a sandbox; `crashed` when its guest died
+/// or crashed by itself (not stopped by a monitor, `kill()` or an abort).
+pub(crate) fn record_call(handler: &str, error: Option<&Error>, crashed: bool) {
+    metrics::counter!(METRIC_CALLS).increment(1);
+    let Some(err) = error else { return };
+    metrics::counter!(METRIC_CALL_FAILURES, CODE_LABEL => err.code.as_str()).increment(1);
+    if crashed {
+        metrics::counter!(METRIC_GUEST_CRASHES).increment(1);
+        tracing::warn!(handler, error = %err, "the guest crashed during a call; the sandbox is poisoned");
+    } else {
+        tracing::debug!(handler, code = err.code.as_str(), error = %err, "call failed");
+    }
+}
+
+static REGISTRY: LazyLock<Registry<Key, AtomicStorage>> = LazyLock::new(Registry::atomic);
+
+/// Keeps every metric in [`REGISTRY`]. Descriptions are not kept: the names
+/// and what they mean are fixed by this module.
+struct PackageRecorder;
+
+impl Recorder for PackageRecorder {
+    fn describe_counter(&self, _: KeyName, _: Option<Unit>, _: SharedString) {}
+    fn describe_gauge(&self, _: KeyName, _: Option<Unit>, _: SharedString) {}
+    fn describe_histogram(&self, _: KeyName, _: Option<Unit>, _: SharedString) {}
+
+    fn register_counter(&self, key: &Key, _: &Metadata<'_>) -> Counter {
+        REGISTRY.get_or_create_counter(key, |c| Counter::from_arc(c.clone()))
+    }
+    fn register_gauge(&self, key: &Key, _: &Metadata<'_>) -> Gauge {
+        REGISTRY.get_or_create_gauge(key, |g| Gauge::from_arc(g.clone()))
+    }
+    fn register_histogram(&self, key: &Key, _: &Metadata<'_>) -> Histogram {
+        REGISTRY.get_or_create_histogram(key, |h| Histogram::from_arc(h.clone()))
+    }
+}
+
+/// Makes this module's recorder the process's. Returns false, and changes
+/// nothing, if another recorder was installed first (then [`snapshot`]
+/// reads zeros).
+pub fn install() -> bool {
+    metrics::set_global_recorder(PackageRecorder).is_ok()
+}
+
+/// Every counter and gauge as of now. Both backends are always present, at
+/// zero if unused, so a dashboard's series exist from the start.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MetricsSnapshot {
+    pub sandboxes_created: BTreeMap<&'static str, u64>,
+    pub sandboxes_alive: BTreeMap<&'static str, u64>,
+    pub calls: u64,
+    pub call_failures: BTreeMap<String, u64>,
+    pub monitor_terminations: BTreeMap<String, u64>,
+    pub guest_crashes: u64,
+}
+
+fn label<'k>(key: &'k Key, name: &str) -> Option<&'k str> {
+    key.labels().find(|l| l.key() == name).map(|l| l.value())
+}
+
+fn backend(key: &Key) -> Option<&'static str> {
+    let value = label(key, BACKEND_LABEL)?;
+    BACKENDS.iter().map(|b| b.as_str()).find(|b| *b == value)
+}
+
+pub fn snapshot() -> MetricsSnapshot {
+    use std::sync::atomic::Ordering::Relaxed;
+    let mut s = MetricsSnapshot::default();
+    for b in BACKENDS {
+        s.sandboxes_created.insert(b.as_str(), 0);
+        s.sandboxes_alive.insert(b.as_str(), 0);
+    }
+    REGISTRY.visit_counters(|key, counter| {
+        let n = counter.load(Relaxed);
+        match key.name() {
+            METRIC_SANDBOXES_CREATED => {
+                if let Some(b) = backend(key) {
+                    s.sandboxes_created.insert(b, n);
+                }
+            }
+            METRIC_CALLS => s.calls = n,
+            METRIC_CALL_FAILURES => {
+                s.call_failures.insert(label(key, CODE_LABEL).unwrap_or("unknown").to_string(), n);
+            }
+            METRIC_MONITOR_TERMINATIONS => {
+                s.monitor_terminations.insert(label(key, METRIC_MONITOR_TYPE_LABEL).unwrap_or("unknown").to_string(), n);
+            }
+            METRIC_GUEST_CRASHES => s.guest_crashes = n,
+            _ => {}
+        }
+    });
+    REGISTRY.visit_gauges(|key, gauge| {
+        if let (METRIC_SANDBOXES_ALIVE, Some(b)) = (key.name(), backend(key)) {
+            // Gauges hold f64 bits; this one only ever counts whole sandboxes.
+            s.sandboxes_alive.insert(b, f64::from_bits(gauge.load(Relaxed)).max(0.0) as u64);
+        }
+    });
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_the_engine_counts_reaches_the_snapshot() {
+        install();
+        let before = snapshot();
+        // No other unit test starts micro-VM sandboxes, so these counts are exact.
+        let alive = Alive::new(BackendKind::Hypervisor);
+        record_call("h", None, false);
+        record_call("h", Some(&Error::cancelled("stopped")), false);
+        record_call("h", Some(&Error::guest_abort("the guest died")), true);
+        let during = snapshot();
+        assert_eq!(during.sandboxes_created["hypervisor"], before.sandboxes_created["hypervisor"] + 1);
+        assert_eq!(during.sandboxes_alive["hypervisor"], before.sandboxes_alive["hypervisor"] + 1);
+        // Other tests make calls meanwhile: at least ours are there.
+        let failures = |s: &MetricsSnapshot, code: &str| s.call_failures.get(code).copied().unwrap_or(0);
+        assert!(during.calls >= before.calls + 3, "{before:?} -> {during:?}");
+        assert!(failures(&during, "ERR_CANCELLED") > failures(&before, "ERR_CANCELLED"));
+        assert!(failures(&during, "ERR_GUEST_ABORT") > failures(&before, "ERR_GUEST_ABORT"));
+        assert!(during.guest_crashes > before.guest_crashes);
+        drop(alive);
+        assert_eq!(snapshot().sandboxes_alive["hypervisor"], before.sandboxes_alive["hypervisor"]);
+        assert_eq!(snapshot().sandboxes_created["hypervisor"], during.sandboxes_created["hypervisor"]);
+    }
+}

@@ -1,0 +1,68 @@
+//! What the package tells its operator: `metrics()` for dashboards, and
+//! `HYPERLIGHT_JS_LOG` for logs on stderr. Both are set up once per process,
+//! when the addon is loaded, before any sandbox can count or log anything.
+
+use std::collections::BTreeMap;
+
+use hyperlight_js_engine::telemetry;
+use napi_derive::napi;
+
+/// The environment variable that turns logging on, with the usual filter syntax.
+const LOG_VAR: &str = "HYPERLIGHT_JS_LOG";
+
+#[napi_derive::module_init]
+fn init() {
+    telemetry::install();
+    init_logging();
+}
+
+/// Nothing is installed without the variable, so logging costs nothing by
+/// default. A filter that does not parse is said once, not silently ignored.
+fn init_logging() {
+    let Ok(filter) = std::env::var(LOG_VAR) else { return };
+    let filter = match tracing_subscriber::EnvFilter::builder().parse(&filter) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("@hyperlight/js-host-api: {LOG_VAR}={filter:?} is not a valid log filter ({e}); logging stays off. Examples: info, hyperlight_js_engine=debug");
+            return;
+        }
+    };
+    let installed = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    if let Err(e) = installed {
+        eprintln!("@hyperlight/js-host-api: {LOG_VAR} is set but logging could not start: {e}");
+    }
+}
+
+/// The package's counters and gauges as plain numbers (`metrics()` in JS).
+#[napi(object, js_name = "Metrics")]
+pub struct Metrics {
+    /// Sandboxes whose guest started, per backend, since the process began.
+    pub sandboxes_created: BTreeMap<String, f64>,
+    /// Sandboxes whose guest exists now, per backend.
+    pub sandboxes_alive: BTreeMap<String, f64>,
+    /// Handler calls that reached a sandbox.
+    pub calls: f64,
+    /// Failed calls by error code.
+    pub call_failures: BTreeMap<String, f64>,
+    /// Calls stopped by a monitor, by monitor type.
+    pub monitor_terminations: BTreeMap<String, f64>,
+    /// Calls during which the guest died or crashed by itself.
+    pub guest_crashes: f64,
+}
+
+fn numbers<K: ToString>(map: BTreeMap<K, u64>) -> BTreeMap<String, f64> {
+    map.into_iter().map(|(k, v)| (k.to_string(), v as f64)).collect()
+}
+
+#[napi(ts_return_type = "Metrics")]
+pub fn metrics() -> Metrics {
+    let s = telemetry::snapshot();
+    Metrics {
+        sandboxes_created: numbers(s.sandboxes_created),
+        sandboxes_alive: numbers(s.sandboxes_alive),
+        calls: s.calls as f64,
+        call_failures: numbers(s.call_failures),
+        monitor_terminations: numbers(s.monitor_terminations),
+        guest_crashes: s.guest_crashes as f64,
+    }
+}
