@@ -48,7 +48,8 @@ test('both set: the CPU monitor fires first for compute-bound work', async () =>
 test('both set: the wall clock fires for a guest blocked in a slow host function', async () => {
   const sandbox = await loadedWithHost(hostSleep, { waiter: WAITER });
   await assert.rejects(
-    sandbox.callHandler('waiter', { ms: 2000 }, { cpuTimeoutMs: 50, wallClockTimeoutMs: 200 }),
+    // In the test VM the guest may spend 50 ms of CPU before it reaches the host call.
+    sandbox.callHandler('waiter', { ms: 2000 * SLOW }, { cpuTimeoutMs: 50 * SLOW, wallClockTimeoutMs: 200 * SLOW }),
     apiError('ERR_CANCELLED'),
   );
   assert.equal(sandbox.lastCallStats.terminatedBy, 'wall-clock');
