@@ -240,14 +240,22 @@ function takePending(id) {
   return call;
 }
 
+function parseResult(json) {
+  try {
+    return JSON.parse(json);
+  } catch (err) {
+    throw apiError('ERR_INTERNAL', `callHandler(): the guest returned JSON that does not parse: ${err.message}`);
+  }
+}
+
 native.installCompletionHandler((id, code, payload) => {
   const call = takePending(id);
   if (!call) return;
   if (code === null) {
     try {
-      call.resolve(JSON.parse(payload));
+      call.resolve(parseResult(payload));
     } catch (err) {
-      call.reject(apiError('ERR_INTERNAL', `callHandler(): the guest returned JSON that does not parse: ${err.message}`));
+      call.reject(err);
     }
   } else {
     const cause = call.aborted && code === 'ERR_CANCELLED' ? call.signal.reason : undefined;
@@ -279,7 +287,13 @@ Object.defineProperty(LoadedJSSandbox.prototype, 'callHandler', {
       }
       const id = nextCallId;
       nextCallId = nextCallId >= 0xffffffff ? 1 : nextCallId + 1;
-      const abortHandle = callHandlerJson.call(this, id, handlerName, json, opts);
+      const out = callHandlerJson.call(this, id, handlerName, json, opts);
+      if (typeof out === 'string') {
+        // Answered within the fast path's spin: no completion will come.
+        resolve(parseResult(out));
+        return;
+      }
+      const abortHandle = out;
       const call = { resolve, reject };
       if (signal) {
         Object.assign(call, {

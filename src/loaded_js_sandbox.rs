@@ -1,6 +1,6 @@
 use std::sync::{Arc, Mutex};
 
-use hyperlight_js_engine::call::call_monitored;
+use hyperlight_js_engine::call::{call_fast, call_monitored, FastCall};
 use hyperlight_js_engine::config::validate_timeout;
 use hyperlight_js_engine::worker::SandboxWorker;
 use hyperlight_js_engine::{BackendKind, CallOptions, CallStats};
@@ -90,10 +90,12 @@ impl LoadedJSSandbox {
     }
 
     /// The native half of `callHandler`: the event arrives as JSON text and
-    /// the result leaves as JSON text through the completion handler, keyed by
-    /// `id`; `lib/index.js` does the (de)serialising and owns the promise.
-    /// With `abortable`, returns the handle its AbortSignal listener calls.
-    #[napi]
+    /// the result leaves as JSON text, keyed by `id`; `lib/index.js` does the
+    /// (de)serialising and owns the promise. A result that came within the
+    /// fast path's spin is returned as a string; otherwise it arrives through
+    /// the completion handler, and with `abortable` this returns the handle
+    /// the call's AbortSignal listener calls.
+    #[napi(ts_return_type = "string | CallAbortHandle | undefined")]
     pub fn call_handler_json(
         &self,
         env: Env,
@@ -101,25 +103,54 @@ impl LoadedJSSandbox {
         handler: String,
         event_json: String,
         options: Option<CallHandlerOptions>,
-    ) -> Result<Option<CallAbortHandle>> {
+    ) -> Result<Either<String, Option<CallAbortHandle>>> {
         let completions = crate::completions::for_env(&env)?;
         let opts = sync(&env, call_options(options))?;
         let worker = self.worker(&env)?;
         let control = worker.control().clone();
         let abort_handle = opts.abort.clone().map(|abort| CallAbortHandle::new(control.clone(), abort));
         let last_stats = self.last_stats.clone();
-        worker.submit(
-            move |sb| {
-                let (result, stats) = call_monitored(sb, &control, &handler, &event_json, &opts);
-                // A call the guest never ran leaves the previous call's stats.
-                if stats.is_some() {
-                    *last_stats.lock().unwrap_or_else(|p| p.into_inner()) = stats;
+        let record = move |stats: Option<CallStats>| {
+            // A call the guest never ran leaves the previous call's stats.
+            if stats.is_some() {
+                *last_stats.lock().unwrap_or_else(|p| p.into_inner()) = stats;
+            }
+        };
+
+        let spin = hyperlight_js_engine::spin::caller_budget();
+        let fast = (!spin.is_zero())
+            .then(|| {
+                worker.try_now(|sb| sb.has_fast_path().then(|| call_fast(sb, &control, &handler, &event_json, &opts, spin)))
+            })
+            .flatten()
+            .flatten();
+        match fast {
+            Some(FastCall::Done(result, stats)) => {
+                record(stats);
+                match result {
+                    Ok(json) => return Ok(Either::A(json)),
+                    // Errors are rare: they take the ordinary way back.
+                    Err(e) => crate::completions::complete(&completions, id, Err(e)),
                 }
-                result
-            },
-            move |result| crate::completions::complete(&completions, id, result),
-        );
-        Ok(abort_handle)
+            }
+            Some(FastCall::Running(call)) => worker.submit(
+                move |sb| {
+                    let (result, stats) = call.finish(sb, &control);
+                    record(stats);
+                    result
+                },
+                move |result| crate::completions::complete(&completions, id, result),
+            ),
+            None => worker.submit(
+                move |sb| {
+                    let (result, stats) = call_monitored(sb, &control, &handler, &event_json, &opts);
+                    record(stats);
+                    result
+                },
+                move |result| crate::completions::complete(&completions, id, result),
+            ),
+        }
+        Ok(Either::B(abort_handle))
     }
 
     #[napi(ts_return_type = "Promise<Snapshot>")]

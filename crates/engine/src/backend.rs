@@ -76,6 +76,25 @@ pub trait GuestSandbox: Send {
     /// to its just-loaded state, so the caller can fix the source and retry.
     fn load(&mut self, modules: &[(String, String)], handlers: &[(String, String)]) -> Result<()>;
     fn call(&mut self, handler: &str, event_json: &str, gc: bool) -> Result<String>;
+    /// Whether `start_call`, `poll_call` and `finish_call` work: a call can
+    /// be started on one thread, polled briefly there and finished on another
+    /// (the caller-side fast path, see `call::call_fast`).
+    fn has_fast_path(&self) -> bool {
+        false
+    }
+    /// Checks and sends the call, without waiting for its answer.
+    fn start_call(&mut self, _handler: &str, _event_json: &str, _gc: bool) -> Result<()> {
+        Err(crate::Error::internal("this backend has no fast call path"))
+    }
+    /// The started call's result if it comes by `until`; never sleeps, and
+    /// leaves host calls to `finish_call`. `None`: it is still running.
+    fn poll_call(&mut self, _until: std::time::Instant) -> Option<Result<String>> {
+        None
+    }
+    /// Waits for the started call to end, answering its host calls.
+    fn finish_call(&mut self) -> Result<String> {
+        Err(crate::Error::internal("this backend has no fast call path"))
+    }
     /// Back to the state `load_runtime` produced: no handlers, no modules, not poisoned.
     fn unload(&mut self) -> Result<()>;
     fn poisoned(&self) -> bool;

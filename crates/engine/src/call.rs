@@ -186,6 +186,73 @@ pub fn call_monitored(
 ) -> (Result<String>, Option<CallStats>) {
     let was_poisoned = sb.poisoned();
     let (result, stats) = run_monitored(sb, control, opts, |sb| sb.call(handler, event_json, opts.gc));
+    conclude(sb, handler, opts, was_poisoned, result, stats)
+}
+
+/// How a fast call went (see [`call_fast`]).
+pub enum FastCall {
+    /// It ended within the spin: the result, as `call_monitored` gives it.
+    Done(Result<String>, Option<CallStats>),
+    /// It is running: finish it on the sandbox's own thread.
+    Running(Continuation),
+}
+
+/// A call started by [`call_fast`] that did not end within its spin.
+pub struct Continuation {
+    running: Monitored,
+    handler: String,
+    opts: CallOptions,
+    was_poisoned: bool,
+}
+
+impl Continuation {
+    /// Waits for the call (answering its host calls) and concludes it like `call_monitored`.
+    pub fn finish(self, sb: &mut dyn GuestSandbox, control: &Arc<CallControl>) -> (Result<String>, Option<CallStats>) {
+        let result = sb.finish_call();
+        let stats = self.running.finish(control);
+        conclude(sb, &self.handler, &self.opts, self.was_poisoned, result, Some(stats))
+    }
+}
+
+/// The caller-side fast path: the calling thread (Node's) starts the call
+/// under the same monitors and control as `call_monitored`, then polls for
+/// its answer for at most `spin`, so a quick handler costs no thread
+/// wake-ups at all. Only for backends with `has_fast_path()`.
+pub fn call_fast(
+    sb: &mut dyn GuestSandbox,
+    control: &Arc<CallControl>,
+    handler: &str,
+    event_json: &str,
+    opts: &CallOptions,
+    spin: Duration,
+) -> FastCall {
+    let was_poisoned = sb.poisoned();
+    let running = match Monitored::start(sb, control, opts) {
+        Ok(r) => r,
+        Err(e) => return FastCall::Done(Err(e), None),
+    };
+    let result = match sb.start_call(handler, event_json, opts.gc) {
+        Ok(()) => match sb.poll_call(Instant::now() + spin) {
+            Some(result) => result,
+            None => return FastCall::Running(Continuation { running, handler: handler.to_string(), opts: opts.clone(), was_poisoned }),
+        },
+        Err(e) => Err(e),
+    };
+    let stats = running.finish(control);
+    let (result, stats) = conclude(sb, handler, opts, was_poisoned, result, Some(stats));
+    FastCall::Done(result, stats)
+}
+
+/// A call's result as the user sees it: a stopped call is cancelled and
+/// poisons the sandbox, whatever the guest answered; counted either way.
+fn conclude(
+    sb: &mut dyn GuestSandbox,
+    handler: &str,
+    opts: &CallOptions,
+    was_poisoned: bool,
+    result: Result<String>,
+    stats: Option<CallStats>,
+) -> (Result<String>, Option<CallStats>) {
     let terminated_by = stats.as_ref().and_then(|s| s.terminated_by);
     // Poisoned by this call, and not by a monitor, kill() or abort: the guest died by itself.
     let crashed = result.is_err() && terminated_by.is_none() && !was_poisoned && sb.poisoned();
@@ -238,45 +305,64 @@ fn run_monitored<R>(
     opts: &CallOptions,
     work: impl FnOnce(&mut dyn GuestSandbox) -> Result<R>,
 ) -> (Result<R>, Option<CallStats>) {
-    let clock = sb.cpu_clock();
-    // Fail closed: every monitor is set up before the guest runs, or it does not run.
-    let prepared = monitor_set(opts).and_then(|set| {
-        let Some(set) = set else { return Ok(None) };
-        let rt = monitor::runtime::get()?;
-        // Monitor futures may touch Tokio's timer as they are created.
-        let _context = rt.enter();
-        let race = monitor::with_guest_clock(clock, || set.to_race())?;
-        Ok(Some((race, rt)))
-    });
-    let prepared = match prepared {
-        Ok(p) => p,
-        Err(e) => return (Err(e), None),
-    };
+    match Monitored::start(sb, control, opts) {
+        Ok(running) => {
+            let result = work(&mut *sb);
+            (result, Some(running.finish(control)))
+        }
+        Err(e) => (Err(e), None),
+    }
+}
 
-    let cpu_before = clock.and_then(|c| c.read().ok());
-    if !control.begin(sb.interrupt_target(), opts.abort.clone()) {
-        // Aborted while it waited its turn: the guest never saw it.
-        return (Err(Error::cancelled("the call was not run: its AbortSignal was aborted while it waited for the sandbox")), None);
-    }
-    let task = prepared.map(|(race, rt)| {
-        let control = control.clone();
-        rt.spawn(async move {
-            let name = race.await;
-            if control.terminate(name) {
-                monitor::record_monitor_triggered(name);
+/// A call between `begin` and `end` on its `CallControl`, with its monitors racing.
+struct Monitored {
+    task: Option<tokio::task::JoinHandle<()>>,
+    started: Instant,
+    clock: Option<monitor::GuestClock>,
+    cpu_before: Option<Duration>,
+}
+
+impl Monitored {
+    /// Sets up every monitor, then marks the call running. An error means
+    /// the guest must not see the call: a monitor could not start (they fail
+    /// closed), or the call was aborted while it waited.
+    fn start(sb: &mut dyn GuestSandbox, control: &Arc<CallControl>, opts: &CallOptions) -> Result<Self> {
+        let clock = sb.cpu_clock();
+        let prepared = match monitor_set(opts)? {
+            None => None,
+            Some(set) => {
+                let rt = monitor::runtime::get()?;
+                // Monitor futures may touch Tokio's timer as they are created.
+                let _context = rt.enter();
+                Some((monitor::with_guest_clock(clock, || set.to_race())?, rt))
             }
-        })
-    });
-    let started = Instant::now();
-    let result = work(&mut *sb);
-    let wall_clock_ms = started.elapsed().as_secs_f64() * 1e3;
-    let terminated_by = control.end();
-    if let Some(task) = task {
-        task.abort();
+        };
+        let cpu_before = clock.and_then(|c| c.read().ok());
+        if !control.begin(sb.interrupt_target(), opts.abort.clone()) {
+            return Err(Error::cancelled("the call was not run: its AbortSignal was aborted while it waited for the sandbox"));
+        }
+        let task = prepared.map(|(race, rt)| {
+            let control = control.clone();
+            rt.spawn(async move {
+                let name = race.await;
+                if control.terminate(name) {
+                    monitor::record_monitor_triggered(name);
+                }
+            })
+        });
+        Ok(Self { task, started: Instant::now(), clock, cpu_before })
     }
-    let cpu_time_ms = match (cpu_before, clock.and_then(|c| c.read().ok())) {
-        (Some(before), Some(after)) => Some(after.saturating_sub(before).as_secs_f64() * 1e3),
-        _ => None,
-    };
-    (result, Some(CallStats { wall_clock_ms, cpu_time_ms, terminated_by }))
+
+    fn finish(self, control: &CallControl) -> CallStats {
+        let wall_clock_ms = self.started.elapsed().as_secs_f64() * 1e3;
+        let terminated_by = control.end();
+        if let Some(task) = self.task {
+            task.abort();
+        }
+        let cpu_time_ms = match (self.cpu_before, self.clock.and_then(|c| c.read().ok())) {
+            (Some(before), Some(after)) => Some(after.saturating_sub(before).as_secs_f64() * 1e3),
+            _ => None,
+        };
+        CallStats { wall_clock_ms, cpu_time_ms, terminated_by }
+    }
 }

@@ -251,11 +251,51 @@ impl Channel {
         msg
     }
 
+    /// Receives one frame if it has arrived by `until`, polling the socket
+    /// and never sleeping; `None` if not (what did arrive stays buffered).
+    pub fn recv_by<T: DeserializeOwned>(&mut self, until: std::time::Instant) -> Result<Option<T>, ProtocolError> {
+        loop {
+            let need = match self.buffered_header() {
+                Some(len) if len > self.max_frame => return Err(ProtocolError::TooLarge { len, max: self.max_frame }),
+                Some(len) => HEADER_LEN + len,
+                None => HEADER_LEN,
+            };
+            if self.end - self.start >= need {
+                return self.recv().map(Some);
+            }
+            self.make_room(need);
+            match self.recv_some(Wait::No)? {
+                Some(0) => return Err(ProtocolError::Closed),
+                Some(_) => {}
+                None if std::time::Instant::now() >= until => return Ok(None),
+                None => std::hint::spin_loop(),
+            }
+        }
+    }
+
+    /// The length in the next frame's header, once the header is buffered.
+    fn buffered_header(&self) -> Option<usize> {
+        let header = self.buf.get(self.start..self.start + HEADER_LEN).filter(|_| self.end - self.start >= HEADER_LEN)?;
+        Some(u32::from_le_bytes(header.try_into().ok()?) as usize)
+    }
+
     /// Makes at least `need` unread bytes available in the buffer.
     fn fill_to(&mut self, need: usize) -> Result<(), ProtocolError> {
         if self.end - self.start >= need {
             return Ok(());
         }
+        self.make_room(need);
+        while self.end - self.start < need {
+            let n = self.recv_some(Wait::Yes)?.unwrap_or_default();
+            if n == 0 {
+                return Err(ProtocolError::Closed);
+            }
+        }
+        Ok(())
+    }
+
+    /// Room in the buffer for a frame of `need` bytes from `start`.
+    fn make_room(&mut self, need: usize) {
         if self.buf.len() - self.start < need {
             // Compact, then grow only as far as this frame needs (already bounded by max_frame).
             self.buf.copy_within(self.start..self.end, 0);
@@ -265,27 +305,26 @@ impl Channel {
                 self.buf.resize(need, 0);
             }
         }
-        while self.end - self.start < need {
-            let n = self.recv_some()?;
-            if n == 0 {
-                return Err(ProtocolError::Closed);
-            }
-        }
-        Ok(())
     }
 
-    fn recv_some(&mut self) -> Result<usize, ProtocolError> {
+    /// One read: `None` only with `Wait::No` when nothing has arrived.
+    fn recv_some(&mut self, wait: Wait) -> Result<Option<usize>, ProtocolError> {
         let mut cmsg_space = nix::cmsg_space!([RawFd; 4], UnixCredentials);
         let fd = self.sock.as_raw_fd();
         let end = self.end;
         let mut iov = [IoSliceMut::new(&mut self.buf[end..])];
-        let spin = if self.host_side { crate::spin::budget(self.spin) } else { self.spin };
+        let spin = match wait {
+            Wait::No => std::time::Duration::ZERO,
+            Wait::Yes if self.host_side => crate::spin::budget(self.spin),
+            Wait::Yes => self.spin,
+        };
         let spin_until = (!spin.is_zero()).then(|| std::time::Instant::now() + spin);
         let msg = loop {
-            let polling = spin_until.is_some_and(|t| std::time::Instant::now() < t);
+            let polling = wait == Wait::No || spin_until.is_some_and(|t| std::time::Instant::now() < t);
             let flags = if polling { MsgFlags::MSG_CMSG_CLOEXEC | MsgFlags::MSG_DONTWAIT } else { MsgFlags::MSG_CMSG_CLOEXEC };
             match recvmsg::<()>(fd, &mut iov, Some(&mut cmsg_space), flags) {
                 Ok(m) => break m,
+                Err(nix::errno::Errno::EAGAIN) if wait == Wait::No => return Ok(None),
                 Err(nix::errno::Errno::EAGAIN) if polling => std::hint::spin_loop(),
                 Err(nix::errno::Errno::EINTR) => continue,
                 Err(nix::errno::Errno::ECONNRESET) => return Err(ProtocolError::Closed),
@@ -316,8 +355,15 @@ impl Channel {
             self.peer_pid = pid;
         }
         self.end += n;
-        Ok(n)
+        Ok(Some(n))
     }
+}
+
+/// Whether a read may sleep until data comes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Wait {
+    Yes,
+    No,
 }
 
 #[cfg(test)]
@@ -430,6 +476,27 @@ mod tests {
         guest.send(&Reply::Ready).unwrap();
         assert_eq!(host.recv::<Reply>().unwrap(), Reply::Ready);
         assert_eq!(host.peer_pid(), Some(std::process::id() as i32));
+    }
+
+    #[test]
+    fn recv_by_gives_up_at_its_deadline_and_keeps_a_partial_frame() {
+        use std::io::Write;
+        use std::time::{Duration, Instant};
+        let (mut host, mut guest) = pair(1 << 20);
+        assert_eq!(host.recv_by::<Reply>(Instant::now()).unwrap(), None);
+        // A frame cut in two: the first half is kept, the second completes it.
+        let mut frame = Vec::new();
+        let payload = postcard::to_stdvec(&Reply::Returned("half and half".into())).unwrap();
+        frame.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+        frame.extend_from_slice(&payload);
+        let (a, b) = frame.split_at(HEADER_LEN + 3);
+        guest.write_all(a).unwrap();
+        assert_eq!(host.recv_by::<Reply>(Instant::now() + Duration::from_millis(5)).unwrap(), None);
+        guest.write_all(b).unwrap();
+        let got = host.recv_by::<Reply>(Instant::now() + Duration::from_secs(10)).unwrap();
+        assert_eq!(got, Some(Reply::Returned("half and half".into())));
+        drop(guest);
+        assert!(matches!(host.recv_by::<Reply>(Instant::now() + Duration::from_secs(10)), Err(ProtocolError::Closed)));
     }
 
     #[test]

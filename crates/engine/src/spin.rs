@@ -3,7 +3,7 @@
 //! what comes next. With several calls in flight the CPUs are better used
 //! doing work than polling, so nobody polls.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -13,6 +13,32 @@ static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
 pub const HOST_SPIN: Duration = Duration::from_micros(50);
 /// How long a guest polls for its next request after answering.
 pub const GUEST_SPIN: Duration = Duration::from_micros(100);
+/// How long the caller's thread (Node's event loop) may poll for a quick
+/// handler's answer before handing the call to the sandbox's thread
+/// (`call::call_fast`), unless `HYPERLIGHT_JS_FAST_SPIN_US` says otherwise.
+pub const CALLER_SPIN: Duration = Duration::from_micros(50);
+/// The most `HYPERLIGHT_JS_FAST_SPIN_US` may ask: the event loop's bound.
+pub const MAX_CALLER_SPIN: Duration = Duration::from_millis(1);
+
+/// The caller's spin for this call (zero: no fast path), within the process-wide budget.
+pub fn caller_budget() -> Duration {
+    static SPIN: OnceLock<Duration> = OnceLock::new();
+    let spin = *SPIN.get_or_init(|| {
+        let Ok(value) = std::env::var("HYPERLIGHT_JS_FAST_SPIN_US") else { return CALLER_SPIN };
+        match value.trim().parse::<u64>().map(Duration::from_micros) {
+            Ok(spin) if spin <= MAX_CALLER_SPIN => spin,
+            _ => {
+                eprintln!(
+                    "@hyperlight/js-host-api: HYPERLIGHT_JS_FAST_SPIN_US={value:?} is not a whole number of microseconds from 0 to {}; using {}",
+                    MAX_CALLER_SPIN.as_micros(),
+                    CALLER_SPIN.as_micros()
+                );
+                CALLER_SPIN
+            }
+        }
+    });
+    budget(spin)
+}
 
 fn threshold() -> usize {
     static T: OnceLock<usize> = OnceLock::new();
@@ -58,4 +84,18 @@ pub fn poll<T>(spin: Duration, mut try_once: impl FnMut() -> Option<T>) -> Optio
         std::hint::spin_loop();
     }
     None
+}
+
+/// How long the guest of sandbox `id` should poll for its next request after
+/// this call. Only when the previous call went to the same sandbox: calls
+/// spread over several sandboxes would leave each guest polling for a
+/// request that goes elsewhere, on cores the caller needs.
+pub fn guest_budget(id: u64) -> Duration {
+    static LAST: AtomicU64 = AtomicU64::new(0);
+    let previous = LAST.swap(id, Ordering::Relaxed);
+    if previous == id || previous == 0 {
+        budget(GUEST_SPIN)
+    } else {
+        Duration::ZERO
+    }
 }

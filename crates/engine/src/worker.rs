@@ -2,17 +2,24 @@
 //! calls on one sandbox never interleave, and the Node event loop never waits
 //! on a guest: it hands a job over and is told the result later.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
 
 use crate::backend::{BackendKind, GuestSandbox};
 use crate::call::CallControl;
 use crate::error::{Error, Result};
 
-/// A job sees the sandbox, or why the sandbox could not be created.
-type Job = Box<dyn FnOnce(std::result::Result<&mut dyn GuestSandbox, &Error>) + Send>;
+/// A job sees the sandbox, or why the sandbox could not be created. It
+/// returns what tells the submitter, run once the sandbox is free again: so
+/// whoever learns the result can use the sandbox at once (`try_now`).
+type Job = Box<dyn FnOnce(std::result::Result<&mut dyn GuestSandbox, &Error>) -> Report + Send>;
+type Report = Box<dyn FnOnce() + Send>;
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
 
 /// Calls often come back to back: poll the queue briefly before sleeping.
 fn next_job(queue: &mpsc::Receiver<Job>) -> Option<Job> {
@@ -38,6 +45,10 @@ pub struct SandboxWorker {
     poisoned: Arc<AtomicBool>,
     /// Stops the call in progress from any thread (monitors, `kill()`).
     control: Arc<CallControl>,
+    /// The sandbox, once created. Its thread holds the lock while a job runs.
+    slot: Arc<Mutex<Option<Box<dyn GuestSandbox>>>>,
+    /// Jobs submitted and not yet finished: while any are, `try_now` waits its turn.
+    pending: Arc<AtomicUsize>,
 }
 
 impl SandboxWorker {
@@ -49,27 +60,36 @@ impl SandboxWorker {
         F: FnOnce() -> Result<Box<dyn GuestSandbox>> + Send + 'static,
     {
         let (jobs, queue) = mpsc::channel::<Job>();
-        let poisoned = Arc::new(AtomicBool::new(false));
+        let slot: Arc<Mutex<Option<Box<dyn GuestSandbox>>>> = Arc::default();
+        let pending = Arc::new(AtomicUsize::new(0));
+        let (thread_slot, thread_pending) = (slot.clone(), pending.clone());
         thread::Builder::new()
             .name("hyperlight-js-sandbox".into())
             .spawn(move || match factory() {
-                Ok(mut sandbox) => {
+                Ok(sandbox) => {
                     let alive = crate::telemetry::Alive::new(kind);
+                    *lock(&thread_slot) = Some(sandbox);
                     while let Some(job) = next_job(&queue) {
-                        job(Ok(sandbox.as_mut()));
+                        let report = {
+                            let mut slot = lock(&thread_slot);
+                            let sandbox = slot.as_mut().expect("the sandbox lives until its thread ends");
+                            job(Ok(sandbox.as_mut()))
+                        };
+                        thread_pending.fetch_sub(1, Ordering::Release);
+                        report();
                     }
                     // Every handle is gone: dropping the sandbox ends its guest.
-                    drop(sandbox);
+                    drop(lock(&thread_slot).take());
                     drop(alive);
                 }
                 Err(e) => {
                     for job in queue {
-                        job(Err(&e));
+                        job(Err(&e))();
                     }
                 }
             })
             .map_err(|e| Error::internal(format!("could not start a sandbox thread: {e}")))?;
-        Ok(Self { jobs, poisoned, control: Arc::new(CallControl::default()) })
+        Ok(Self { jobs, poisoned: Arc::new(AtomicBool::new(false)), control: Arc::new(CallControl::default()), slot, pending })
     }
 
     /// Queues `f` behind every job submitted before it; `done` gets its result
@@ -78,6 +98,7 @@ impl SandboxWorker {
     where
         F: FnOnce(&mut dyn GuestSandbox) -> Result<R> + Send + 'static,
         D: FnOnce(Result<R>) + Send + 'static,
+        R: Send + 'static,
     {
         let flag = self.poisoned.clone();
         let in_flight = crate::spin::InFlight::enter();
@@ -92,11 +113,29 @@ impl SandboxWorker {
                 }
                 Err(e) => Err(e.clone()),
             };
-            done(result)
+            Box::new(move || done(result))
         });
+        self.pending.fetch_add(1, Ordering::Relaxed);
         if let Err(mpsc::SendError(job)) = self.jobs.send(job) {
-            job(Err(&Error::internal("the sandbox thread has stopped")));
+            self.pending.fetch_sub(1, Ordering::Release);
+            job(Err(&Error::internal("the sandbox thread has stopped")))();
         }
+    }
+
+    /// Runs `f` on the calling thread, now, if the sandbox exists and no job
+    /// is queued or running; `None` (and `f` not run) otherwise. Calls stay
+    /// in order: `f` runs only when everything submitted before has finished.
+    /// `f` must return quickly: it holds up the caller and the sandbox.
+    pub fn try_now<R>(&self, f: impl FnOnce(&mut dyn GuestSandbox) -> R) -> Option<R> {
+        if self.pending.load(Ordering::Acquire) != 0 {
+            return None;
+        }
+        let mut slot = self.slot.try_lock().ok()?;
+        let sandbox = slot.as_mut()?;
+        let _in_flight = crate::spin::InFlight::enter();
+        let result = f(sandbox.as_mut());
+        self.poisoned.store(sandbox.poisoned(), Ordering::Release);
+        Some(result)
     }
 
     /// `submit`, blocking until the result is in.
@@ -176,6 +215,33 @@ mod tests {
         let want: Vec<String> = (0..100).map(|i| i.to_string()).collect();
         assert_eq!(got, want);
         assert_eq!(*log.lock().unwrap(), want);
+    }
+
+    #[test]
+    fn try_now_runs_only_when_nothing_is_queued_or_running() {
+        let log = Arc::new(Mutex::new(vec![]));
+        let l = log.clone();
+        let w = SandboxWorker::start(BackendKind::Process, move || Ok(Box::new(Fake(l)) as Box<dyn GuestSandbox>)).unwrap();
+        // Block the sandbox thread inside a job until told to go on.
+        let (go, wait) = mpsc::channel::<()>();
+        let (started, is_started) = mpsc::channel::<()>();
+        w.submit(
+            move |sb| {
+                started.send(()).unwrap();
+                wait.recv().unwrap();
+                sb.call("h", "slow", true)
+            },
+            |_| {},
+        );
+        is_started.recv().unwrap();
+        assert!(w.try_now(|sb| sb.call("h", "jumped the queue", true)).is_none(), "a job is running");
+        go.send(()).unwrap();
+        w.run_blocking(|_| Ok(())).unwrap();
+        assert_eq!(w.try_now(|sb| sb.call("h", "now", true)).unwrap().unwrap(), "now");
+        assert_eq!(*log.lock().unwrap(), ["slow", "now"]);
+        // Its result's poisoning is visible at once, as after a job.
+        w.try_now(|sb| sb.call("h", "p", true)).unwrap().unwrap();
+        assert!(w.poisoned());
     }
 
     #[test]

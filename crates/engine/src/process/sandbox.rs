@@ -26,6 +26,9 @@ pub struct ProcessSandbox {
     handlers: Vec<String>,
     /// Lets an interrupt end a call that is waiting on a host function.
     host_wait: HostWaiter,
+    /// The call `start_call` sent: its handler, and a reply `poll_call`
+    /// received but left for `finish_call` (a host call).
+    current: Option<(String, Option<Reply>)>,
 }
 
 impl ProcessSandbox {
@@ -39,6 +42,7 @@ impl ProcessSandbox {
             poison: None,
             handlers: Vec::new(),
             host_wait: HostWaiter::default(),
+            current: None,
         })
     }
 
@@ -64,18 +68,46 @@ impl ProcessSandbox {
     }
 
     fn request(&mut self, req: &Request, during: &str) -> Result<Reply> {
-        let sent = self.guest.chan.send(req);
-        let reply = sent.and_then(|_| loop {
-            match self.guest.chan.recv::<Reply>()? {
-                Reply::Log(text) => print_guest_output(&text),
-                other => break Ok(other),
-            }
-        });
-        reply.map_err(|e| {
-            let err = guest_gone(&self.guest, during, &e);
-            self.poison_with(err)
-        })
+        self.send(req, during)?;
+        self.reply(during)
     }
+
+    fn send(&mut self, req: &Request, during: &str) -> Result<()> {
+        self.guest.chan.send(req).map_err(|e| self.gone(during, e))
+    }
+
+    /// The guest's next answer, printing what it logs meanwhile.
+    fn reply(&mut self, during: &str) -> Result<Reply> {
+        loop {
+            match self.guest.chan.recv::<Reply>() {
+                Ok(Reply::Log(text)) => print_guest_output(&text),
+                Ok(other) => return Ok(other),
+                Err(e) => return Err(self.gone(during, e)),
+            }
+        }
+    }
+
+    fn gone(&mut self, during: &str, e: crate::protocol::ProtocolError) -> Error {
+        let err = guest_gone(&self.guest, during, &e);
+        self.poison_with(err)
+    }
+}
+
+impl ProcessSandbox {
+    /// A call's last reply as its result.
+    fn conclude(&mut self, reply: Reply) -> Result<String> {
+        match reply {
+            Reply::Returned(json) => Ok(json),
+            Reply::Failed(f) => Err(failure_error(f)),
+            other => Err(self.poison_with(Error::guest_abort(format!(
+                "the guest answered a call with {other:?}; it was stopped"
+            )))),
+        }
+    }
+}
+
+fn during_call(handler: &str) -> String {
+    format!("while running handler '{handler}'")
 }
 
 /// Guests have no stdout of their own (see the jail); what they print is
@@ -115,34 +147,75 @@ impl GuestSandbox for ProcessSandbox {
     }
 
     fn call(&mut self, handler: &str, event_json: &str, gc: bool) -> Result<String> {
+        self.start_call(handler, event_json, gc)?;
+        self.finish_call()
+    }
+
+    fn has_fast_path(&self) -> bool {
+        true
+    }
+
+    fn start_call(&mut self, handler: &str, event_json: &str, gc: bool) -> Result<()> {
         check_handler_known(&self.handlers, handler)?;
         self.check_usable()?;
         check_event_size(&self.init.config, event_json)?;
         self.host_wait.reset();
-        let during = format!("while running handler '{handler}'");
-        let spin_us = crate::spin::budget(crate::spin::GUEST_SPIN).as_micros() as u32;
+        let spin_us = crate::spin::guest_budget(self.id).as_micros() as u32;
         let req = Request::Call { handler: handler.to_string(), event: event_json.to_string(), gc, spin_us };
-        let mut reply = self.request(&req, &during)?;
-        loop {
-            match reply {
-                Reply::Returned(json) => return Ok(json),
-                Reply::Failed(f) => return Err(failure_error(f)),
-                Reply::HostCall { module, function, args } => {
-                    let Some(answer) = self.host_wait.call(self.host.as_ref(), &module, &function, args) else {
-                        // Interrupted: the guest is already being killed.
-                        return Err(self.poison_with(Error::cancelled(format!(
-                            "handler '{handler}' was interrupted while waiting on host function {module}.{function}"
-                        ))));
-                    };
-                    reply = self.request(&Request::HostResult(answer), &during)?;
-                }
-                other => {
-                    return Err(self.poison_with(Error::guest_abort(format!(
-                        "the guest answered a call with {other:?}; it was stopped"
-                    ))))
+        self.send(&req, &during_call(handler))?;
+        self.current = Some((handler.to_string(), None));
+        Ok(())
+    }
+
+    fn poll_call(&mut self, until: std::time::Instant) -> Option<Result<String>> {
+        let (handler, parked) = self.current.as_mut()?;
+        if parked.is_some() {
+            return None;
+        }
+        let reply = loop {
+            match self.guest.chan.recv_by::<Reply>(until) {
+                Ok(Some(Reply::Log(text))) => print_guest_output(&text),
+                Ok(Some(reply)) => break reply,
+                Ok(None) => return None,
+                Err(e) => {
+                    let during = during_call(handler);
+                    self.current = None;
+                    return Some(Err(self.gone(&during, e)));
                 }
             }
+        };
+        match reply {
+            // Host functions are answered by `finish_call`, which may wait.
+            Reply::HostCall { .. } => {
+                *parked = Some(reply);
+                None
+            }
+            other => {
+                self.current = None;
+                Some(self.conclude(other))
+            }
         }
+    }
+
+    fn finish_call(&mut self) -> Result<String> {
+        let Some((handler, parked)) = self.current.take() else {
+            return Err(Error::internal("finish_call() without a call in progress"));
+        };
+        let during = during_call(&handler);
+        let mut reply = match parked {
+            Some(reply) => reply,
+            None => self.reply(&during)?,
+        };
+        while let Reply::HostCall { module, function, args } = reply {
+            let Some(answer) = self.host_wait.call(self.host.as_ref(), &module, &function, args) else {
+                // Interrupted: the guest is already being killed.
+                return Err(self.poison_with(Error::cancelled(format!(
+                    "handler '{handler}' was interrupted while waiting on host function {module}.{function}"
+                ))));
+            };
+            reply = self.request(&Request::HostResult(answer), &during)?;
+        }
+        self.conclude(reply)
     }
 
     fn unload(&mut self) -> Result<()> {

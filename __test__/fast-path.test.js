@@ -1,0 +1,100 @@
+// The fast path: a call to an idle process-backend sandbox is started on the
+// calling thread, which polls briefly for the answer and hands the call to
+// the sandbox's thread if it does not come. Whichever way a call goes, the
+// user sees the same results, errors, order and statistics; these tests mix
+// calls that finish within the poll and calls that cannot.
+'use strict';
+
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawnSync } = require('node:child_process');
+const path = require('node:path');
+const { loaded, loadedWithHost, apiError, BUSY, COUNTER } = require('./helpers');
+
+const LIB = JSON.stringify(path.join(__dirname, '..', 'lib'));
+
+test('quick, slow and host-calling handlers mixed on one sandbox keep their order and results', async () => {
+  const sandbox = await loadedWithHost(
+    (proto) => proto.hostModule('h').register('twice', (n) => n * 2).register('later', async (n) => n + 1),
+    {
+      counter: COUNTER,
+      busy: BUSY,
+      host: 'import { twice, later } from "host:h"; function handler(e) { return later(twice(e.n)); }',
+    },
+  );
+  const expected = [];
+  const calls = [];
+  let count = 0;
+  for (let i = 0; i < 60; i++) {
+    if (i % 10 === 3) {
+      calls.push(sandbox.callHandler('busy', { ms: 5 }));
+      expected.push(5);
+    } else if (i % 10 === 7) {
+      calls.push(sandbox.callHandler('host', { n: i }));
+      expected.push(i * 2 + 1);
+    } else {
+      calls.push(sandbox.callHandler('counter', {}));
+      expected.push(++count);
+    }
+    // Half the calls go one at a time (each finds the sandbox idle), half in bursts.
+    if (i < 30) await calls[i];
+  }
+  assert.deepEqual(await Promise.all(calls), expected);
+});
+
+test('lastCallStats is set by the time a quick call resolves', async () => {
+  const sandbox = await loaded({ counter: COUNTER, busy: BUSY });
+  for (let i = 1; i <= 20; i++) {
+    assert.equal(await sandbox.callHandler('counter', {}, { cpuTimeoutMs: 1000 }), i);
+    const stats = sandbox.lastCallStats;
+    assert.equal(stats.terminatedBy, null);
+    assert.ok(stats.wallClockMs > 0, JSON.stringify(stats));
+    assert.equal(typeof stats.cpuTimeMs, 'number');
+  }
+  await sandbox.callHandler('busy', { ms: 20 });
+  // Date.now() in the guest ticks in whole milliseconds: 20 of them take at least 19.
+  assert.ok(sandbox.lastCallStats.wallClockMs >= 19, JSON.stringify(sandbox.lastCallStats));
+});
+
+test('a quick call that throws rejects like any other and leaves the sandbox usable', async () => {
+  const sandbox = await loaded({ boom: 'function handler(e) { throw new RangeError("quick " + e.n); }', counter: COUNTER });
+  for (let i = 0; i < 5; i++) {
+    await assert.rejects(sandbox.callHandler('boom', { n: i }), apiError('ERR_GUEST_ABORT', `quick ${i}`));
+    assert.equal(await sandbox.callHandler('counter', {}), i + 1);
+  }
+  assert.equal(sandbox.poisoned, false);
+});
+
+/** Runs a few calls in a child with `HYPERLIGHT_JS_FAST_SPIN_US=value`; its stdout and stderr. */
+function withSpin(value) {
+  const script = `
+    const { SandboxBuilder } = require(${LIB});
+    (async () => {
+      const js = await (await new SandboxBuilder().build()).loadRuntime();
+      js.addHandler('counter', ${JSON.stringify(COUNTER)});
+      const l = await js.getLoadedSandbox();
+      const out = [];
+      for (let i = 0; i < 5; i++) out.push(await l.callHandler('counter', {}));
+      console.log(JSON.stringify(out));
+    })().catch((e) => { console.error('FAILED', e); process.exit(1); });`;
+  const r = spawnSync(process.execPath, ['-e', script], {
+    encoding: 'utf8',
+    env: { ...process.env, HYPERLIGHT_JS_FAST_SPIN_US: value },
+    timeout: 300_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return { stdout: r.stdout.trim(), stderr: r.stderr };
+}
+
+test('HYPERLIGHT_JS_FAST_SPIN_US=0 turns the fast path off and changes no result', () => {
+  assert.deepEqual(withSpin('0'), { stdout: '[1,2,3,4,5]', stderr: '' });
+  assert.deepEqual(withSpin('1000'), { stdout: '[1,2,3,4,5]', stderr: '' });
+});
+
+test('a HYPERLIGHT_JS_FAST_SPIN_US out of range is named on stderr and the default used', () => {
+  for (const bad of ['1001', '-1', 'fast', '1.5']) {
+    const { stdout, stderr } = withSpin(bad);
+    assert.equal(stdout, '[1,2,3,4,5]');
+    assert.match(stderr, new RegExp(`HYPERLIGHT_JS_FAST_SPIN_US="${bad.replace('.', '\\.')}" is not a whole number of microseconds from 0 to 1000; using 50`));
+  }
+});
