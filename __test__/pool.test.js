@@ -121,11 +121,13 @@ test('the builder recipe applies to every sandbox', async () => {
   const pool = new SandboxPool({
     min: 2,
     max: 2,
-    builder: (b) => b.setOutputBufferSize(64 * 1024),
-    handlers: { big: 'function handler() { return "x".repeat(1 << 20); }', small: 'function handler() { return "ok"; }' },
+    builder: (b) => b.setInputBufferSize(64 * 1024),
+    handlers: { big: 'function handler(e) { return e.s.length; }', small: 'function handler() { return "ok"; }' },
   });
   await pool.ready();
-  const results = await Promise.all([1, 2].map(() => outcome(pool.callHandler('big', {}))));
+  // Both sandboxes are idle, so the two calls go one to each.
+  const big = { s: 'x'.repeat(100_000) };
+  const results = await Promise.all([1, 2].map(() => outcome(pool.callHandler('big', big))));
   for (const r of results) assert.equal(r.code, 'ERR_INVALID_ARG', r.message);
   for (const r of results) assert.ok(r.message.includes('65536'), r.message);
   assert.equal(await pool.callHandler('small', {}), 'ok');

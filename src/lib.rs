@@ -17,6 +17,8 @@ mod snapshot;
 mod telemetry;
 
 pub use call_abort::CallAbortHandle;
+// Called by lib/index.js only; exported so the test build sees it used.
+pub use completions::install_completion_handler;
 pub use host_functions::HostModule;
 pub use interrupt_handle::InterruptHandle;
 pub use js_sandbox::JSSandbox;

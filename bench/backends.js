@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// The two backends side by side, in one process and one run: the micro-VM
+// backend as a ratio to the process backend. Micro-VMs do not start natively
+// on the team's machines, so this runs inside the nested-virtualisation VM:
+//
+//   bash scripts/hypervisor-vm.sh . 'node bench/backends.js'
+//
+// Prints a Markdown table (and writes bench/results/backends.md when run with
+// --write). Medians over interleaved rounds; no peers here (see run.js).
+'use strict';
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { SandboxBuilder, hypervisorProbe } = require('../lib');
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
+const HANDLER = 'function handler(e) { return { ...e, x: 1 }; }';
+const HOST = 'import * as m from "host:m"; function handler() { let s = 0; for (let i = 0; i < 100; i++) s = m.add(s, 1); return s; }';
+
+const now = () => Number(process.hrtime.bigint()) / 1e6; // ms
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function loaded(backend, src = HANDLER) {
+  const proto = await new SandboxBuilder().setBackend(backend).build();
+  proto.register('m', 'add', (a, b) => a + b);
+  const js = await proto.loadRuntime();
+  js.addHandler('h', src);
+  return js.getLoadedSandbox();
+}
+
+async function timeEach(n, fn) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const t = now();
+    await fn(i);
+    out.push(now() - t);
+  }
+  return out;
+}
+
+const OPS = [
+  ['cold start to a loaded handler', 'ms', (b) => timeEach(5, () => loaded(b))],
+  ['call latency, trivial handler (sequential)', 'µs', async (b) => {
+    const l = await loaded(b);
+    for (let i = 0; i < 50; i++) await l.callHandler('h', { a: i }, { gc: false });
+    return (await timeEach(300, (i) => l.callHandler('h', { a: i }, { gc: false }))).map((ms) => ms * 1000);
+  }],
+  ['throughput, 2 sandboxes in parallel', 'calls/s', async (b) => {
+    const ls = await Promise.all([loaded(b), loaded(b)]);
+    const t = now();
+    await Promise.all(ls.map(async (l) => {
+      for (let i = 0; i < 200; i++) await l.callHandler('h', { a: i }, { gc: false });
+    }));
+    return [400 / ((now() - t) / 1000)];
+  }],
+  ['100 host calls in one handler call', 'ms', async (b) => {
+    const l = await loaded(b, HOST);
+    await l.callHandler('h', {});
+    return timeEach(10, () => l.callHandler('h', {}, { gc: false }));
+  }],
+  ['snapshot + restore', 'ms', async (b) => {
+    const l = await loaded(b);
+    return timeEach(5, async () => l.restore(await l.snapshot()));
+  }],
+];
+
+async function main() {
+  const probe = await hypervisorProbe();
+  if (!probe.available) {
+    console.error(`micro-VMs do not start here (${probe.reason}); run this inside the test VM: bash scripts/hypervisor-vm.sh . 'node bench/backends.js'`);
+    process.exit(1);
+  }
+  const backends = ['process', 'hypervisor'];
+  const results = {};
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [op, , run] of OPS) {
+      for (const b of backends) ((results[op] ??= {})[b] ??= []).push(...(await run(b)));
+    }
+    console.error(`round ${round + 1}/${ROUNDS} done`);
+  }
+  const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+  const lines = [
+    '# The micro-VM backend against the process backend',
+    '',
+    `${new Date().toISOString().slice(0, 10)} · ${os.cpus().length} × ${os.cpus()[0].model} · Node ${process.version} · ${ROUNDS} interleaved rounds${process.env.HYPERLIGHT_JS_IN_VM ? ' · inside the nested-virtualisation test VM (QEMU, emulated SVM): absolute figures are far slower than native' : ''}.`,
+    '',
+    'Medians. "ratio" is the micro-VM figure divided by the process figure for times, and the process figure divided by the micro-VM one for throughput: how many times slower the micro-VM backend is here.',
+    '',
+    '| operation | unit | process | micro-VM | ratio |',
+    '| --- | --- | ---: | ---: | ---: |',
+  ];
+  for (const [op, unit] of OPS) {
+    const p = median(results[op].process);
+    const h = median(results[op].hypervisor);
+    const ratio = unit === 'calls/s' ? p / h : h / p;
+    lines.push(`| ${op} | ${unit} | ${fmt(p)} | ${fmt(h)} | ${ratio.toFixed(1)}× |`);
+  }
+  const md = lines.join('\n') + '\n';
+  console.log(md);
+  if (process.argv.includes('--write')) fs.writeFileSync(path.join(__dirname, 'results', 'backends.md'), md);
+  process.exit(0);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
