@@ -98,3 +98,41 @@ test('a HYPERLIGHT_JS_FAST_SPIN_US out of range is named on stderr and the defau
     assert.match(stderr, new RegExp(`HYPERLIGHT_JS_FAST_SPIN_US="${bad.replace('.', '\\.')}" is not a whole number of microseconds from 0 to 1000; using 50`));
   }
 });
+
+test('a host function that calls the same sandbox again queues that call behind its own', async () => {
+  const log = [];
+  let sandbox;
+  const inner = [];
+  sandbox = await loadedWithHost(
+    (proto) => proto.register('h', 'again', () => {
+      log.push('host');
+      // Not awaited: it cannot run until the call that made this host call ends.
+      inner.push(sandbox.callHandler('counter', {}).then((n) => log.push(`inner ${n}`)));
+      return 1;
+    }),
+    {
+      counter: COUNTER,
+      outer: 'import { again } from "host:h"; function handler() { return again() + again(); }',
+    },
+  );
+  assert.equal(await sandbox.callHandler('outer', {}), 2);
+  log.push('outer');
+  await Promise.all(inner);
+  assert.deepEqual(log, ['host', 'host', 'outer', 'inner 1', 'inner 2']);
+  assert.equal(await sandbox.callHandler('counter', {}), 3);
+  assert.equal(sandbox.poisoned, false);
+});
+
+test('a host function that kills its own call stops it like kill() from anywhere', async () => {
+  let sandbox;
+  sandbox = await loadedWithHost(
+    (proto) => proto.register('h', 'stop', () => {
+      sandbox.interruptHandle.kill();
+      return 1;
+    }),
+    { stopper: 'import { stop } from "host:h"; function handler() { stop(); for (;;) {} }', counter: COUNTER },
+  );
+  await assert.rejects(sandbox.callHandler('stopper', {}), apiError('ERR_CANCELLED', 'interruptHandle.kill()'));
+  assert.equal(sandbox.lastCallStats.terminatedBy, 'kill');
+  assert.equal(sandbox.poisoned, true);
+});

@@ -10,11 +10,12 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread::ThreadId;
 
 use hyperlight_js_engine::config::validate_name;
 use hyperlight_js_engine::protocol::HostModuleDecl;
-use hyperlight_js_engine::{Error as EngineError, HostDispatch, HostReply, HostResult};
+use hyperlight_js_engine::{Error as EngineError, HostDispatch, HostHere, HostReply, HostResult};
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Env;
@@ -26,11 +27,20 @@ type Outcome = Either<String, Promise<String>>;
 /// Weak: a registered callback alone does not keep Node running.
 type HostFn = ThreadsafeFunction<String, Outcome, String, Status, false, true>;
 
+/// A registered callback: through its threadsafe function from any thread,
+/// or directly on the JS thread that registered it (the fast path).
+struct Registered {
+    tsfn: HostFn,
+    here: FunctionRef<String, Outcome>,
+}
+
 #[derive(Default)]
 pub struct HostRegistry {
     /// Set by `loadRuntime()`: the guest's imports are fixed from then on.
     sealed: AtomicBool,
-    modules: Mutex<BTreeMap<String, BTreeMap<String, Arc<HostFn>>>>,
+    modules: Mutex<BTreeMap<String, BTreeMap<String, Arc<Registered>>>>,
+    /// The JS thread the callbacks belong to, and its environment.
+    owner: OnceLock<(ThreadId, usize)>,
 }
 
 impl HostRegistry {
@@ -47,7 +57,7 @@ impl HostRegistry {
         Ok(())
     }
 
-    fn lookup(&self, module: &str, function: &str) -> Option<Arc<HostFn>> {
+    fn lookup(&self, module: &str, function: &str) -> Option<Arc<Registered>> {
         self.modules.lock().unwrap_or_else(|p| p.into_inner()).get(module)?.get(function).cloned()
     }
 }
@@ -82,14 +92,18 @@ impl HostDispatch for HostRegistry {
             .collect()
     }
 
+    fn call_here(&self, module: &str, function: &str, args_json: String) -> HostHere {
+        self.here(module, function, args_json)
+    }
+
     fn call(&self, module: &str, function: &str, args_json: String, reply: HostReply) {
         let Some(f) = self.lookup(module, function) else {
-            return reply.send(Err(format!("host function {module}.{function} is not registered")));
+            return reply.send(Err(not_registered(module, function)));
         };
         // Shared so that, if Node refuses the call (shutting down), we still answer the guest.
         let slot = Arc::new(Mutex::new(Some(reply)));
         let pending = slot.clone();
-        let status = f.call_with_return_value(args_json, ThreadsafeFunctionCallMode::NonBlocking, move |out, _env| {
+        let status = f.tsfn.call_with_return_value(args_json, ThreadsafeFunctionCallMode::NonBlocking, move |out, _env| {
             if let Some(reply) = pending.lock().unwrap_or_else(|p| p.into_inner()).take() {
                 settle(out, reply);
             }
@@ -100,6 +114,33 @@ impl HostDispatch for HostRegistry {
                 reply.send(Err(format!("host function {module}.{function} could not be called: {status}")));
             }
         }
+    }
+}
+
+fn not_registered(module: &str, function: &str) -> String {
+    format!("host function {module}.{function} is not registered")
+}
+
+impl HostRegistry {
+    /// The fast path's host call: the callback runs right here, if this is
+    /// its JS thread (checked, so a call from anywhere else is refused).
+    fn here(&self, module: &str, function: &str, args_json: String) -> HostHere {
+        let Some(&(owner, raw_env)) = self.owner.get() else { return HostHere::NotHere(args_json) };
+        if owner != std::thread::current().id() {
+            return HostHere::NotHere(args_json);
+        }
+        let Some(f) = self.lookup(module, function) else {
+            return HostHere::Done(Err(not_registered(module, function)));
+        };
+        let env = Env::from_raw(raw_env as napi::sys::napi_env);
+        let outcome = f.here.borrow_back(&env).and_then(|callback| callback.call(args_json));
+        if let Ok(Either::A(tagged)) = outcome {
+            return HostHere::Done(untag(tagged));
+        }
+        // A promise (or a failure): its outcome arrives as from another thread.
+        let (tx, rx) = std::sync::mpsc::channel();
+        settle(outcome, HostReply(tx.clone()));
+        HostHere::Later(tx, rx)
     }
 }
 
@@ -140,13 +181,15 @@ impl HostModule {
         sync(&env, self.registry.ensure_open())?;
         sync(&env, validate_name("host function name", &function))?;
         let tsfn: HostFn = callback.build_threadsafe_function().callee_handled::<false>().weak::<true>().build()?;
+        let here = callback.create_ref()?;
+        self.registry.owner.get_or_init(|| (std::thread::current().id(), env.raw() as usize));
         self.registry
             .modules
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .entry(self.name.clone())
             .or_default()
-            .insert(function, Arc::new(tsfn));
+            .insert(function, Arc::new(Registered { tsfn, here }));
         Ok(this)
     }
 }

@@ -2,13 +2,18 @@ use std::sync::{Arc, Mutex};
 
 use hyperlight_js_engine::call::{call_fast, call_monitored, FastCall};
 use hyperlight_js_engine::config::validate_timeout;
-use hyperlight_js_engine::worker::SandboxWorker;
+use hyperlight_js_engine::worker::{Later, SandboxWorker};
+use hyperlight_js_engine::GuestSandbox;
+
+/// A call's work on the sandbox's thread.
+type Job = Box<dyn FnOnce(&mut dyn GuestSandbox) -> hyperlight_js_engine::Result<String> + Send>;
 use hyperlight_js_engine::{BackendKind, CallOptions, CallStats};
 use napi::bindgen_prelude::*;
 use napi::Env;
 use napi_derive::napi;
 
 use crate::call_abort::CallAbortHandle;
+use crate::completions::Completions;
 use crate::error::{consumed, sync, to_napi};
 use crate::interrupt_handle::InterruptHandle;
 use crate::js_sandbox::JSSandbox;
@@ -110,22 +115,50 @@ impl LoadedJSSandbox {
         let control = worker.control().clone();
         let abort_handle = opts.abort.clone().map(|abort| CallAbortHandle::new(control.clone(), abort));
         let last_stats = self.last_stats.clone();
-        let record = move |stats: Option<CallStats>| {
-            // A call the guest never ran leaves the previous call's stats.
+        // A call the guest never ran leaves the previous call's stats.
+        let record = Arc::new(move |stats: Option<CallStats>| {
             if stats.is_some() {
                 *last_stats.lock().unwrap_or_else(|p| p.into_inner()) = stats;
             }
-        };
+        });
 
         let spin = hyperlight_js_engine::spin::caller_budget();
-        let fast = (!spin.is_zero())
-            .then(|| {
-                worker.try_now(|sb| sb.has_fast_path().then(|| call_fast(sb, &control, &handler, &event_json, &opts, spin)))
-            })
-            .flatten()
-            .flatten();
+        let submit = |later: Option<&Later<'_>>, job: Job, completions: Arc<Completions>| {
+            let done = move |result| crate::completions::complete(&completions, id, result);
+            match later {
+                Some(later) => later.submit(job, done),
+                None => worker.submit(job, done),
+            }
+        };
+        let fast = if spin.is_zero() {
+            None
+        } else {
+            worker
+                .try_now(|sb, later| {
+                    if !sb.has_fast_path() {
+                        return None;
+                    }
+                    Some(match call_fast(sb, &control, &handler, &event_json, &opts, spin) {
+                        FastCall::Done(result, stats) => Some((result, stats)),
+                        FastCall::Running(call) => {
+                            let (control, record) = (control.clone(), record.clone());
+                            submit(
+                                Some(later),
+                                Box::new(move |sb| {
+                                    let (result, stats) = call.finish(sb, &control);
+                                    record(stats);
+                                    result
+                                }),
+                                completions.clone(),
+                            );
+                            None
+                        }
+                    })
+                })
+                .flatten()
+        };
         match fast {
-            Some(FastCall::Done(result, stats)) => {
+            Some(Some((result, stats))) => {
                 record(stats);
                 match result {
                     Ok(json) => return Ok(Either::A(json)),
@@ -133,21 +166,16 @@ impl LoadedJSSandbox {
                     Err(e) => crate::completions::complete(&completions, id, Err(e)),
                 }
             }
-            Some(FastCall::Running(call)) => worker.submit(
-                move |sb| {
-                    let (result, stats) = call.finish(sb, &control);
-                    record(stats);
-                    result
-                },
-                move |result| crate::completions::complete(&completions, id, result),
-            ),
-            None => worker.submit(
-                move |sb| {
+            // Handed over to the sandbox's thread.
+            Some(None) => {}
+            None => submit(
+                None,
+                Box::new(move |sb| {
                     let (result, stats) = call_monitored(sb, &control, &handler, &event_json, &opts);
                     record(stats);
                     result
-                },
-                move |result| crate::completions::complete(&completions, id, result),
+                }),
+                completions,
             ),
         }
         Ok(Either::B(abort_handle))

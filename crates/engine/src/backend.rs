@@ -46,6 +46,22 @@ pub trait HostDispatch: Send + Sync {
     fn modules(&self) -> Vec<HostModuleDecl>;
     /// Starts the call; the outcome goes to `reply` whenever it is ready.
     fn call(&self, module: &str, function: &str, args_json: String, reply: HostReply);
+    /// Runs the function on the calling thread, if that is the thread it
+    /// belongs to (the fast path answers host calls without leaving it).
+    fn call_here(&self, _module: &str, _function: &str, args_json: String) -> HostHere {
+        HostHere::NotHere(args_json)
+    }
+}
+
+/// What `HostDispatch::call_here` did.
+pub enum HostHere {
+    /// The function answered.
+    Done(HostResult),
+    /// It answers later (it returned a promise): the outcome comes on the
+    /// receiver; the sender lets an interrupt end the wait.
+    Later(std::sync::mpsc::Sender<HostResult>, std::sync::mpsc::Receiver<HostResult>),
+    /// Not callable here: use `call`.
+    NotHere(String),
 }
 
 pub struct NoHostFunctions;
@@ -86,9 +102,10 @@ pub trait GuestSandbox: Send {
     fn start_call(&mut self, _handler: &str, _event_json: &str, _gc: bool) -> Result<()> {
         Err(crate::Error::internal("this backend has no fast call path"))
     }
-    /// The started call's result if it comes by `until`; never sleeps, and
-    /// leaves host calls to `finish_call`. `None`: it is still running.
-    fn poll_call(&mut self, _until: std::time::Instant) -> Option<Result<String>> {
+    /// The started call's result if it comes soon: waits for the guest at
+    /// most `spin` at a time (answering host calls that `call_here` can
+    /// answer) and never past `cap`; never sleeps. `None`: still running.
+    fn poll_call(&mut self, _spin: std::time::Duration, _cap: std::time::Instant) -> Option<Result<String>> {
         None
     }
     /// Waits for the started call to end, answering its host calls.

@@ -216,8 +216,10 @@ impl Continuation {
 
 /// The caller-side fast path: the calling thread (Node's) starts the call
 /// under the same monitors and control as `call_monitored`, then polls for
-/// its answer for at most `spin`, so a quick handler costs no thread
-/// wake-ups at all. Only for backends with `has_fast_path()`.
+/// its answer at most `spin` at a time, answering host calls that can be
+/// answered there, and for at most `MAX_CALLER_SPIN` in all: a quick
+/// handler costs no thread wake-ups at all. Only for backends with
+/// `has_fast_path()`.
 pub fn call_fast(
     sb: &mut dyn GuestSandbox,
     control: &Arc<CallControl>,
@@ -232,7 +234,7 @@ pub fn call_fast(
         Err(e) => return FastCall::Done(Err(e), None),
     };
     let result = match sb.start_call(handler, event_json, opts.gc) {
-        Ok(()) => match sb.poll_call(Instant::now() + spin) {
+        Ok(()) => match sb.poll_call(spin, Instant::now() + crate::spin::MAX_CALLER_SPIN) {
             Some(result) => result,
             None => return FastCall::Running(Continuation { running, handler: handler.to_string(), opts: opts.clone(), was_poisoned }),
         },

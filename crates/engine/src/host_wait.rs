@@ -41,14 +41,33 @@ impl HostWaiter {
     /// Runs a host function; `None` when the call was interrupted meanwhile.
     pub fn call(&self, host: &dyn HostDispatch, module: &str, function: &str, args: String) -> Option<HostResult> {
         let (tx, rx) = mpsc::channel();
-        {
-            let mut s = self.lock();
-            if s.interrupted {
-                return None;
-            }
-            s.waker = Some(tx.clone());
+        if !self.arm(tx.clone()) {
+            return None;
         }
         host.call(module, function, args, HostReply(tx));
+        self.wait(rx)
+    }
+
+    /// Waits for an outcome already on its way to `rx` (`tx` is its sender);
+    /// `None` when the call was interrupted meanwhile.
+    pub fn wait_for(&self, tx: mpsc::Sender<HostResult>, rx: mpsc::Receiver<HostResult>) -> Option<HostResult> {
+        if !self.arm(tx) {
+            return None;
+        }
+        self.wait(rx)
+    }
+
+    /// Lets `interrupt()` wake the wait through `waker`; false if already interrupted.
+    fn arm(&self, waker: mpsc::Sender<HostResult>) -> bool {
+        let mut s = self.lock();
+        if s.interrupted {
+            return false;
+        }
+        s.waker = Some(waker);
+        true
+    }
+
+    fn wait(&self, rx: mpsc::Receiver<HostResult>) -> Option<HostResult> {
         // A synchronous host function answers within tens of microseconds:
         // poll that long before sleeping (a wake-up costs about as much).
         let result = crate::spin::poll(crate::spin::HOST_SPIN, || rx.try_recv().ok()).or_else(|| rx.recv().ok());

@@ -22,7 +22,7 @@ pub mod spin;
 pub mod telemetry;
 pub mod worker;
 
-pub use backend::{Backend, BackendKind, GuestSandbox, GuestSnapshot, HostDispatch, HostReply, HostResult, NoHostFunctions};
+pub use backend::{Backend, BackendKind, GuestSandbox, GuestSnapshot, HostDispatch, HostHere, HostReply, HostResult, NoHostFunctions};
 pub use call::{CallControl, CallOptions, CallStats};
 pub use config::{SandboxConfig, SizeKind};
 pub use error::{Error, ErrorCode, Result};

@@ -49,6 +49,26 @@ pub struct SandboxWorker {
     slot: Arc<Mutex<Option<Box<dyn GuestSandbox>>>>,
     /// Jobs submitted and not yet finished: while any are, `try_now` waits its turn.
     pending: Arc<AtomicUsize>,
+    /// Some while `try_now` runs: jobs submitted meanwhile (a host function
+    /// it ran may use the sandbox again) wait here, to go behind the call's
+    /// own continuation.
+    held: Arc<Mutex<Option<Vec<Job>>>>,
+}
+
+/// Given to `try_now`'s work: queues the rest of that work on the sandbox's
+/// thread, ahead of anything submitted while it ran.
+pub struct Later<'w>(&'w SandboxWorker);
+
+impl Later<'_> {
+    pub fn submit<R, F, D>(&self, f: F, done: D)
+    where
+        F: FnOnce(&mut dyn GuestSandbox) -> Result<R> + Send + 'static,
+        D: FnOnce(Result<R>) + Send + 'static,
+        R: Send + 'static,
+    {
+        self.0.pending.fetch_add(1, Ordering::Relaxed);
+        self.0.send(self.0.job(f, done));
+    }
 }
 
 impl SandboxWorker {
@@ -89,7 +109,14 @@ impl SandboxWorker {
                 }
             })
             .map_err(|e| Error::internal(format!("could not start a sandbox thread: {e}")))?;
-        Ok(Self { jobs, poisoned: Arc::new(AtomicBool::new(false)), control: Arc::new(CallControl::default()), slot, pending })
+        Ok(Self {
+            jobs,
+            poisoned: Arc::new(AtomicBool::new(false)),
+            control: Arc::new(CallControl::default()),
+            slot,
+            pending,
+            held: Arc::default(),
+        })
     }
 
     /// Queues `f` behind every job submitted before it; `done` gets its result
@@ -100,9 +127,27 @@ impl SandboxWorker {
         D: FnOnce(Result<R>) + Send + 'static,
         R: Send + 'static,
     {
+        let job = self.job(f, done);
+        self.pending.fetch_add(1, Ordering::Relaxed);
+        let mut held = lock(&self.held);
+        match held.as_mut() {
+            Some(held) => held.push(job),
+            None => {
+                drop(held);
+                self.send(job);
+            }
+        }
+    }
+
+    fn job<R, F, D>(&self, f: F, done: D) -> Job
+    where
+        F: FnOnce(&mut dyn GuestSandbox) -> Result<R> + Send + 'static,
+        D: FnOnce(Result<R>) + Send + 'static,
+        R: Send + 'static,
+    {
         let flag = self.poisoned.clone();
         let in_flight = crate::spin::InFlight::enter();
-        let job: Job = Box::new(move |sb| {
+        Box::new(move |sb| {
             let _in_flight = in_flight;
             let result = match sb {
                 Ok(sb) => {
@@ -114,8 +159,11 @@ impl SandboxWorker {
                 Err(e) => Err(e.clone()),
             };
             Box::new(move || done(result))
-        });
-        self.pending.fetch_add(1, Ordering::Relaxed);
+        })
+    }
+
+    /// Hands a counted job to the thread.
+    fn send(&self, job: Job) {
         if let Err(mpsc::SendError(job)) = self.jobs.send(job) {
             self.pending.fetch_sub(1, Ordering::Release);
             job(Err(&Error::internal("the sandbox thread has stopped")))();
@@ -124,17 +172,24 @@ impl SandboxWorker {
 
     /// Runs `f` on the calling thread, now, if the sandbox exists and no job
     /// is queued or running; `None` (and `f` not run) otherwise. Calls stay
-    /// in order: `f` runs only when everything submitted before has finished.
-    /// `f` must return quickly: it holds up the caller and the sandbox.
-    pub fn try_now<R>(&self, f: impl FnOnce(&mut dyn GuestSandbox) -> R) -> Option<R> {
+    /// in order: `f` runs only when everything submitted before has finished,
+    /// what it leaves to `Later` runs next, and jobs submitted while it runs
+    /// after that. `f` must return quickly: it holds up the caller and the sandbox.
+    pub fn try_now<R>(&self, f: impl FnOnce(&mut dyn GuestSandbox, &Later<'_>) -> R) -> Option<R> {
         if self.pending.load(Ordering::Acquire) != 0 {
             return None;
         }
         let mut slot = self.slot.try_lock().ok()?;
         let sandbox = slot.as_mut()?;
-        let _in_flight = crate::spin::InFlight::enter();
-        let result = f(sandbox.as_mut());
+        *lock(&self.held) = Some(Vec::new());
+        let in_flight = crate::spin::InFlight::enter();
+        let result = f(sandbox.as_mut(), &Later(self));
         self.poisoned.store(sandbox.poisoned(), Ordering::Release);
+        drop((in_flight, slot));
+        let held = lock(&self.held).take().unwrap_or_default();
+        for job in held {
+            self.send(job);
+        }
         Some(result)
     }
 
@@ -234,14 +289,35 @@ mod tests {
             |_| {},
         );
         is_started.recv().unwrap();
-        assert!(w.try_now(|sb| sb.call("h", "jumped the queue", true)).is_none(), "a job is running");
+        assert!(w.try_now(|sb, _| sb.call("h", "jumped the queue", true)).is_none(), "a job is running");
         go.send(()).unwrap();
         w.run_blocking(|_| Ok(())).unwrap();
-        assert_eq!(w.try_now(|sb| sb.call("h", "now", true)).unwrap().unwrap(), "now");
+        assert_eq!(w.try_now(|sb, _| sb.call("h", "now", true)).unwrap().unwrap(), "now");
         assert_eq!(*log.lock().unwrap(), ["slow", "now"]);
         // Its result's poisoning is visible at once, as after a job.
-        w.try_now(|sb| sb.call("h", "p", true)).unwrap().unwrap();
+        w.try_now(|sb, _| sb.call("h", "p", true)).unwrap().unwrap();
         assert!(w.poisoned());
+    }
+
+    #[test]
+    fn what_try_now_leaves_for_later_runs_before_jobs_submitted_meanwhile() {
+        let log = Arc::new(Mutex::new(vec![]));
+        let l = log.clone();
+        let w = SandboxWorker::start(BackendKind::Process, move || Ok(Box::new(Fake(l)) as Box<dyn GuestSandbox>)).unwrap();
+        w.run_blocking(|_| Ok(())).unwrap();
+        let (tx, rx) = mpsc::channel();
+        let (tx2, tx3) = (tx.clone(), tx.clone());
+        w.try_now(|sb, later| {
+            sb.call("h", "now", true).unwrap();
+            // As a host function calling the sandbox again would.
+            w.submit(|sb| sb.call("h", "submitted meanwhile", true), move |r| tx2.send(r.unwrap()).unwrap());
+            later.submit(|sb| sb.call("h", "continuation", true), move |r| tx3.send(r.unwrap()).unwrap());
+        })
+        .unwrap();
+        drop(tx);
+        let order: Vec<String> = rx.iter().collect();
+        assert_eq!(order, ["continuation", "submitted meanwhile"]);
+        assert_eq!(*log.lock().unwrap(), ["now", "continuation", "submitted meanwhile"]);
     }
 
     #[test]

@@ -3,9 +3,9 @@
 //! poisoned sandbox rather than a host failure.
 
 use std::any::Any;
-use std::sync::{Arc, Mutex};
+use std::sync::{mpsc, Arc, Mutex};
 
-use crate::backend::{check_event_size, check_handler_known, next_sandbox_id, own_snapshot, poisoned_error, GuestSandbox, GuestSnapshot, HostDispatch};
+use crate::backend::{check_event_size, check_handler_known, next_sandbox_id, own_snapshot, poisoned_error, GuestSandbox, GuestSnapshot, HostDispatch, HostHere, HostResult};
 use crate::host_wait::HostWaiter;
 use crate::call::InterruptTarget;
 use crate::monitor::GuestClock;
@@ -26,9 +26,17 @@ pub struct ProcessSandbox {
     handlers: Vec<String>,
     /// Lets an interrupt end a call that is waiting on a host function.
     host_wait: HostWaiter,
-    /// The call `start_call` sent: its handler, and a reply `poll_call`
-    /// received but left for `finish_call` (a host call).
-    current: Option<(String, Option<Reply>)>,
+    /// The call `start_call` sent: its handler, and what `poll_call` left
+    /// for `finish_call`.
+    current: Option<(String, Option<Parked>)>,
+}
+
+/// A host call the fast path could not finish on the caller's thread.
+enum Parked {
+    /// Not answered: `finish_call` runs it.
+    Reply(Reply),
+    /// Running: its outcome is on its way (a promise).
+    Host { module: String, function: String, tx: mpsc::Sender<HostResult>, rx: mpsc::Receiver<HostResult> },
 }
 
 impl ProcessSandbox {
@@ -167,33 +175,44 @@ impl GuestSandbox for ProcessSandbox {
         Ok(())
     }
 
-    fn poll_call(&mut self, until: std::time::Instant) -> Option<Result<String>> {
-        let (handler, parked) = self.current.as_mut()?;
-        if parked.is_some() {
-            return None;
-        }
-        let reply = loop {
-            match self.guest.chan.recv_by::<Reply>(until) {
-                Ok(Some(Reply::Log(text))) => print_guest_output(&text),
-                Ok(Some(reply)) => break reply,
+    fn poll_call(&mut self, spin: std::time::Duration, cap: std::time::Instant) -> Option<Result<String>> {
+        let handler = match &self.current {
+            Some((handler, None)) => handler.clone(),
+            _ => return None,
+        };
+        let deadline = || (std::time::Instant::now() + spin).min(cap);
+        let mut until = deadline();
+        loop {
+            let reply = match self.guest.chan.recv_by::<Reply>(until) {
+                Ok(Some(Reply::Log(text))) => {
+                    print_guest_output(&text);
+                    continue;
+                }
+                Ok(Some(reply)) => reply,
                 Ok(None) => return None,
                 Err(e) => {
-                    let during = during_call(handler);
                     self.current = None;
-                    return Some(Err(self.gone(&during, e)));
+                    return Some(Err(self.gone(&during_call(&handler), e)));
                 }
-            }
-        };
-        match reply {
-            // Host functions are answered by `finish_call`, which may wait.
-            Reply::HostCall { .. } => {
-                *parked = Some(reply);
-                None
-            }
-            other => {
+            };
+            let Reply::HostCall { module, function, args } = reply else {
                 self.current = None;
-                Some(self.conclude(other))
-            }
+                return Some(self.conclude(reply));
+            };
+            let parked = match self.host.call_here(&module, &function, args) {
+                HostHere::Done(answer) => {
+                    if let Err(e) = self.send(&Request::HostResult(answer), &during_call(&handler)) {
+                        self.current = None;
+                        return Some(Err(e));
+                    }
+                    until = deadline();
+                    continue;
+                }
+                HostHere::Later(tx, rx) => Parked::Host { module, function, tx, rx },
+                HostHere::NotHere(args) => Parked::Reply(Reply::HostCall { module, function, args }),
+            };
+            self.current = Some((handler, Some(parked)));
+            return None;
         }
     }
 
@@ -202,16 +221,23 @@ impl GuestSandbox for ProcessSandbox {
             return Err(Error::internal("finish_call() without a call in progress"));
         };
         let during = during_call(&handler);
+        let interrupted = |module: &str, function: &str| {
+            Error::cancelled(format!("handler '{handler}' was interrupted while waiting on host function {module}.{function}"))
+        };
         let mut reply = match parked {
-            Some(reply) => reply,
+            Some(Parked::Reply(reply)) => reply,
+            Some(Parked::Host { module, function, tx, rx }) => {
+                let Some(answer) = self.host_wait.wait_for(tx, rx) else {
+                    return Err(self.poison_with(interrupted(&module, &function)));
+                };
+                self.request(&Request::HostResult(answer), &during)?
+            }
             None => self.reply(&during)?,
         };
         while let Reply::HostCall { module, function, args } = reply {
             let Some(answer) = self.host_wait.call(self.host.as_ref(), &module, &function, args) else {
                 // Interrupted: the guest is already being killed.
-                return Err(self.poison_with(Error::cancelled(format!(
-                    "handler '{handler}' was interrupted while waiting on host function {module}.{function}"
-                ))));
+                return Err(self.poison_with(interrupted(&module, &function)));
             };
             reply = self.request(&Request::HostResult(answer), &during)?;
         }
