@@ -136,3 +136,19 @@ test('a host function that kills its own call stops it like kill() from anywhere
   assert.equal(sandbox.lastCallStats.terminatedBy, 'kill');
   assert.equal(sandbox.poisoned, true);
 });
+
+test('a host function may unload its own sandbox: the call it serves finishes first', async () => {
+  let sandbox;
+  let unloaded;
+  sandbox = await loadedWithHost(
+    (proto) => proto.register('h', 'leave', () => {
+      unloaded = sandbox.unload();
+      return 7;
+    }),
+    { leaver: 'import { leave } from "host:h"; function handler() { return leave() * 6; }' },
+  );
+  assert.equal(await sandbox.callHandler('leaver', {}), 42);
+  const js = await unloaded;
+  assert.equal(js.poisoned, false);
+  await assert.rejects(sandbox.callHandler('leaver', {}), apiError('ERR_CONSUMED'));
+});

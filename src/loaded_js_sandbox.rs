@@ -32,7 +32,9 @@ pub struct CallHandlerOptions {
 /// A sandbox with handlers compiled, ready for calls.
 #[napi(js_name = "LoadedJSSandbox")]
 pub struct LoadedJSSandbox {
-    worker: Option<SandboxWorker>,
+    /// Behind a lock, not `&mut self`: a host function that the fast path
+    /// runs inside `callHandler` may call `unload()` on this very object.
+    worker: Mutex<Option<SandboxWorker>>,
     kind: BackendKind,
     last_stats: Arc<Mutex<Option<CallStats>>>,
     /// Handed on to the `JSSandbox` that `unload()` returns.
@@ -41,11 +43,16 @@ pub struct LoadedJSSandbox {
 
 impl LoadedJSSandbox {
     pub fn new(worker: SandboxWorker, kind: BackendKind, load_timeout: std::time::Duration) -> Self {
-        Self { worker: Some(worker), kind, last_stats: Arc::new(Mutex::new(None)), load_timeout }
+        Self { worker: Mutex::new(Some(worker)), kind, last_stats: Arc::new(Mutex::new(None)), load_timeout }
     }
 
-    fn worker(&self, env: &Env) -> Result<&SandboxWorker> {
-        self.worker.as_ref().ok_or_else(|| to_napi(env, consumed("LoadedJSSandbox", "unload()")))
+    fn slot(&self) -> std::sync::MutexGuard<'_, Option<SandboxWorker>> {
+        self.worker.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A handle on the sandbox (cheap: shared parts), unless `unload()` took it.
+    fn worker(&self, env: &Env) -> Result<SandboxWorker> {
+        self.slot().clone().ok_or_else(|| to_napi(env, consumed("LoadedJSSandbox", "unload()")))
     }
 }
 
@@ -68,7 +75,7 @@ impl LoadedJSSandbox {
 
     #[napi(getter)]
     pub fn poisoned(&self) -> bool {
-        self.worker.as_ref().is_some_and(|w| w.poisoned())
+        self.slot().as_ref().is_some_and(|w| w.poisoned())
     }
 
     #[napi(getter)]
@@ -202,8 +209,8 @@ impl LoadedJSSandbox {
 
     /// Drops every handler and module and hands back a `JSSandbox` on the same guest.
     #[napi(ts_return_type = "Promise<JSSandbox>")]
-    pub fn unload<'e>(&mut self, env: &'e Env) -> Result<Object<'e>> {
-        let Some(worker) = self.worker.take() else {
+    pub fn unload<'e>(&self, env: &'e Env) -> Result<Object<'e>> {
+        let Some(worker) = self.slot().take() else {
             return Err(to_napi(env, consumed("LoadedJSSandbox", "unload()")));
         };
         let (kind, timeout) = (self.kind, self.load_timeout);
