@@ -13,9 +13,9 @@ use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Env;
 use napi_derive::napi;
 
-pub type Args = FnArgs<(u32, Option<&'static str>, String)>;
+type Args = FnArgs<(u32, Option<&'static str>, String)>;
 /// Weak: lib/index.js keeps Node alive while calls are pending.
-pub type Completions = ThreadsafeFunction<Args, (), Args, Status, false, true>;
+type Completions = ThreadsafeFunction<Args, (), Args, Status, false, true>;
 
 /// Called once per environment by lib/index.js with the function that settles pending calls.
 #[napi]

@@ -2,18 +2,13 @@ use std::sync::{Arc, Mutex};
 
 use hyperlight_js_engine::call::{call_fast, call_monitored, FastCall};
 use hyperlight_js_engine::config::validate_timeout;
-use hyperlight_js_engine::worker::{Later, SandboxWorker};
-use hyperlight_js_engine::GuestSandbox;
-
-/// A call's work on the sandbox's thread.
-type Job = Box<dyn FnOnce(&mut dyn GuestSandbox) -> hyperlight_js_engine::Result<String> + Send>;
-use hyperlight_js_engine::{BackendKind, CallOptions, CallStats};
+use hyperlight_js_engine::worker::SandboxWorker;
+use hyperlight_js_engine::{BackendKind, CallOptions, CallStats, GuestSandbox};
 use napi::bindgen_prelude::*;
 use napi::Env;
 use napi_derive::napi;
 
 use crate::call_abort::CallAbortHandle;
-use crate::completions::Completions;
 use crate::error::{consumed, sync, to_napi};
 use crate::interrupt_handle::InterruptHandle;
 use crate::js_sandbox::JSSandbox;
@@ -27,6 +22,14 @@ pub struct CallHandlerOptions {
     pub cpu_timeout_ms: Option<f64>,
     /// The call has an AbortSignal: `callHandlerJson` returns its native end.
     pub abortable: Option<bool>,
+}
+
+/// How a call went on the fast path (see `call_handler_json`).
+enum Fast {
+    /// It ended within the poll.
+    Answered(hyperlight_js_engine::Result<String>),
+    /// It went on on the sandbox's thread; the completion handler settles it.
+    HandedOver,
 }
 
 /// A sandbox with handlers compiled, ready for calls.
@@ -123,20 +126,14 @@ impl LoadedJSSandbox {
         let abort_handle = opts.abort.clone().map(|abort| CallAbortHandle::new(control.clone(), abort));
         let last_stats = self.last_stats.clone();
         // A call the guest never ran leaves the previous call's stats.
-        let record = Arc::new(move |stats: Option<CallStats>| {
+        let record = move |stats: Option<CallStats>| {
             if stats.is_some() {
                 *last_stats.lock().unwrap_or_else(|p| p.into_inner()) = stats;
             }
-        });
+        };
+        let done = move |result| crate::completions::complete(&completions, id, result);
 
         let spin = hyperlight_js_engine::spin::caller_budget();
-        let submit = |later: Option<&Later<'_>>, job: Job, completions: Arc<Completions>| {
-            let done = move |result| crate::completions::complete(&completions, id, result);
-            match later {
-                Some(later) => later.submit(job, done),
-                None => worker.submit(job, done),
-            }
-        };
         let fast = if spin.is_zero() {
             None
         } else {
@@ -146,43 +143,36 @@ impl LoadedJSSandbox {
                         return None;
                     }
                     Some(match call_fast(sb, &control, &handler, &event_json, &opts, spin) {
-                        FastCall::Done(result, stats) => Some((result, stats)),
+                        FastCall::Done(result, stats) => {
+                            record(stats);
+                            Fast::Answered(result)
+                        }
                         FastCall::Running(call) => {
                             let (control, record) = (control.clone(), record.clone());
-                            submit(
-                                Some(later),
-                                Box::new(move |sb| {
-                                    let (result, stats) = call.finish(sb, &control);
-                                    record(stats);
-                                    result
-                                }),
-                                completions.clone(),
-                            );
-                            None
+                            let finish = move |sb: &mut dyn GuestSandbox| {
+                                let (result, stats) = call.finish(sb, &control);
+                                record(stats);
+                                result
+                            };
+                            later.submit(finish, done.clone());
+                            Fast::HandedOver
                         }
                     })
                 })
                 .flatten()
         };
         match fast {
-            Some(Some((result, stats))) => {
-                record(stats);
-                match result {
-                    Ok(json) => return Ok(Either::A(json)),
-                    // Errors are rare: they take the ordinary way back.
-                    Err(e) => crate::completions::complete(&completions, id, Err(e)),
-                }
-            }
-            // Handed over to the sandbox's thread.
-            Some(None) => {}
-            None => submit(
-                None,
-                Box::new(move |sb| {
+            Some(Fast::Answered(Ok(json))) => return Ok(Either::A(json)),
+            // Errors are rare: they take the ordinary way back.
+            Some(Fast::Answered(Err(e))) => done(Err(e)),
+            Some(Fast::HandedOver) => {}
+            None => worker.submit(
+                move |sb| {
                     let (result, stats) = call_monitored(sb, &control, &handler, &event_json, &opts);
                     record(stats);
                     result
-                }),
-                completions,
+                },
+                done,
             ),
         }
         Ok(Either::B(abort_handle))
