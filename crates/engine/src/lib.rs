@@ -17,6 +17,7 @@ pub mod monitor;
 pub mod process;
 pub mod protocol;
 pub mod registry;
+pub mod ring;
 pub mod select;
 pub mod spin;
 pub mod telemetry;

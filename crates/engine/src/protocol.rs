@@ -19,6 +19,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::config::SandboxConfig;
+use crate::ring::{Corrupt, Ring};
 
 pub const HEADER_LEN: usize = 4;
 
@@ -115,7 +116,12 @@ pub struct Channel {
     fds: Vec<OwnedFd>,
     /// The sender of the most recent data, when SO_PASSCRED is on.
     peer_pid: Option<i32>,
+    /// Encoded frames; bytes before `out_sent` have gone. Only a ring can
+    /// leave some unsent (see `send_nowait`).
     out: Vec<u8>,
+    out_sent: usize,
+    /// Shared memory with the peer, once both sides switched to it.
+    ring: Option<Ring>,
     /// How long to poll for data before sleeping in the kernel (see `set_spin`).
     spin: std::time::Duration,
     /// A host end polls only within the process-wide budget (crate::spin).
@@ -134,6 +140,8 @@ impl Channel {
             fds: Vec::new(),
             peer_pid: None,
             out: Vec::with_capacity(1024),
+            out_sent: 0,
+            ring: None,
             spin: std::time::Duration::ZERO,
             host_side: false,
         }
@@ -166,12 +174,22 @@ impl Channel {
             .map_err(io::Error::from)
     }
 
+    pub fn stop_credentials(&self) -> io::Result<()> {
+        nix::sys::socket::setsockopt(&self.sock, nix::sys::socket::sockopt::PassCred, &false)
+            .map_err(io::Error::from)
+    }
+
     /// The pid the kernel vouched for on the last data received (needs `pass_credentials`).
     pub fn peer_pid(&self) -> Option<i32> {
         self.peer_pid
     }
 
+    /// A descriptor that came with the last frame. With a ring it travelled
+    /// ahead of its frame on the socket, which nothing may have read yet.
     pub fn take_fd(&mut self) -> Option<OwnedFd> {
+        if self.fds.is_empty() && self.ring.is_some() {
+            let _ = self.socket_doorbells(false);
+        }
         if self.fds.is_empty() {
             None
         } else {
@@ -179,28 +197,85 @@ impl Channel {
         }
     }
 
+    /// From now on frames travel through `ring`, and the socket carries only
+    /// doorbells and descriptors. Both ends switch at the same frame.
+    pub fn attach_ring(&mut self, ring: Ring) {
+        self.ring = Some(ring);
+    }
+
     pub fn send<T: Serialize>(&mut self, msg: &T) -> Result<(), ProtocolError> {
-        self.send_inner(msg, None)
+        self.encode(msg)?;
+        self.flush(Wait::Yes).map(|_| ())
+    }
+
+    /// Sends what fits in the ring now and keeps the rest for the next
+    /// `recv` or `recv_by`, so a caller that must not block (Node's thread)
+    /// never waits on a guest that does not read. Blocks like `send` without a ring.
+    pub fn send_nowait<T: Serialize>(&mut self, msg: &T) -> Result<(), ProtocolError> {
+        self.encode(msg)?;
+        self.flush(if self.ring.is_some() { Wait::No } else { Wait::Yes }).map(|_| ())
     }
 
     pub fn send_with_fd<T: Serialize>(&mut self, msg: &T, fd: BorrowedFd<'_>) -> Result<(), ProtocolError> {
-        self.send_inner(msg, Some(fd.as_raw_fd()))
+        self.encode(msg)?;
+        if self.ring.is_some() {
+            // The descriptor goes ahead of its frame, so it has arrived by the time the frame is read.
+            self.ring_doorbell(Some(fd.as_raw_fd()))?;
+            return self.flush(Wait::Yes).map(|_| ());
+        }
+        let out = std::mem::take(&mut self.out);
+        let result = self.write_all_with_fd(&out[self.out_sent..], Some(fd.as_raw_fd()));
+        self.out = out;
+        self.out_sent = self.out.len();
+        result
     }
 
-    fn send_inner<T: Serialize>(&mut self, msg: &T, fd: Option<RawFd>) -> Result<(), ProtocolError> {
-        let mut out = std::mem::take(&mut self.out);
-        out.clear();
-        out.extend_from_slice(&[0; HEADER_LEN]);
-        let mut out = postcard::to_extend(msg, out).map_err(|e| ProtocolError::Encode(e.to_string()))?;
-        let len = out.len() - HEADER_LEN;
-        let result = if len > u32::MAX as usize {
-            Err(ProtocolError::TooLarge { len, max: u32::MAX as usize })
-        } else {
-            out[..HEADER_LEN].copy_from_slice(&(len as u32).to_le_bytes());
-            self.write_all_with_fd(&out, fd)
-        };
-        self.out = out;
-        result
+    /// Appends one frame to what is waiting to be sent.
+    fn encode<T: Serialize>(&mut self, msg: &T) -> Result<(), ProtocolError> {
+        if self.out_sent == self.out.len() {
+            self.out.clear();
+            self.out_sent = 0;
+        }
+        let start = self.out.len();
+        self.out.extend_from_slice(&[0; HEADER_LEN]);
+        if let Err(e) = postcard::to_extend(msg, Append(&mut self.out)) {
+            self.out.truncate(start);
+            return Err(ProtocolError::Encode(e.to_string()));
+        }
+        let len = self.out.len() - start - HEADER_LEN;
+        if len > u32::MAX as usize {
+            self.out.truncate(start);
+            return Err(ProtocolError::TooLarge { len, max: u32::MAX as usize });
+        }
+        self.out[start..start + HEADER_LEN].copy_from_slice(&(len as u32).to_le_bytes());
+        Ok(())
+    }
+
+    /// Sends what is waiting: all of it (`Wait::Yes`), or what the ring
+    /// takes now (`Wait::No`, returning whether everything went).
+    fn flush(&mut self, wait: Wait) -> Result<bool, ProtocolError> {
+        if self.ring.is_none() {
+            let out = std::mem::take(&mut self.out);
+            let result = self.write_all_with_fd(&out[self.out_sent..], None);
+            self.out = out;
+            self.out_sent = self.out.len();
+            return result.map(|_| true);
+        }
+        while self.out_sent < self.out.len() {
+            let ring = self.ring.as_mut().expect("checked above");
+            let moved = ring.write(&self.out[self.out_sent..]).map_err(corrupt)?;
+            self.out_sent += moved.bytes;
+            if moved.ring_doorbell {
+                self.ring_doorbell(None)?;
+            }
+            if moved.bytes == 0 {
+                if wait == Wait::No {
+                    return Ok(false);
+                }
+                self.wait_on_ring(Need::Room)?;
+            }
+        }
+        Ok(true)
     }
 
     fn write_all_with_fd(&mut self, mut data: &[u8], fd: Option<RawFd>) -> Result<(), ProtocolError> {
@@ -233,6 +308,7 @@ impl Channel {
 
     /// Receives one frame, waiting as long as it takes (a kill closes the socket).
     pub fn recv<T: DeserializeOwned>(&mut self) -> Result<T, ProtocolError> {
+        self.flush(Wait::Yes)?;
         self.fill_to(HEADER_LEN)?;
         let mut header = [0u8; HEADER_LEN];
         header.copy_from_slice(&self.buf[self.start..self.start + HEADER_LEN]);
@@ -255,6 +331,14 @@ impl Channel {
     /// and never sleeping; `None` if not (what did arrive stays buffered).
     pub fn recv_by<T: DeserializeOwned>(&mut self, until: std::time::Instant) -> Result<Option<T>, ProtocolError> {
         loop {
+            if !self.flush(Wait::No)? {
+                // The peer has not taken the whole request yet: no answer can have come.
+                if std::time::Instant::now() >= until {
+                    return Ok(None);
+                }
+                std::hint::spin_loop();
+                continue;
+            }
             let need = match self.buffered_header() {
                 Some(len) if len > self.max_frame => return Err(ProtocolError::TooLarge { len, max: self.max_frame }),
                 Some(len) => HEADER_LEN + len,
@@ -264,7 +348,7 @@ impl Channel {
                 return self.recv().map(Some);
             }
             self.make_room(need);
-            match self.recv_some(Wait::No)? {
+            match self.read_more(Wait::No)? {
                 Some(0) => return Err(ProtocolError::Closed),
                 Some(_) => {}
                 None if std::time::Instant::now() >= until => return Ok(None),
@@ -286,7 +370,7 @@ impl Channel {
         }
         self.make_room(need);
         while self.end - self.start < need {
-            let n = self.recv_some(Wait::Yes)?.unwrap_or_default();
+            let n = self.read_more(Wait::Yes)?.unwrap_or_default();
             if n == 0 {
                 return Err(ProtocolError::Closed);
             }
@@ -307,17 +391,127 @@ impl Channel {
         }
     }
 
-    /// One read: `None` only with `Wait::No` when nothing has arrived.
-    fn recv_some(&mut self, wait: Wait) -> Result<Option<usize>, ProtocolError> {
-        let mut cmsg_space = nix::cmsg_space!([RawFd; 4], UnixCredentials);
-        let fd = self.sock.as_raw_fd();
-        let end = self.end;
-        let mut iov = [IoSliceMut::new(&mut self.buf[end..])];
-        let spin = match wait {
+    /// How long a read that may sleep polls first.
+    fn spin(&self, wait: Wait) -> std::time::Duration {
+        match wait {
             Wait::No => std::time::Duration::ZERO,
             Wait::Yes if self.host_side => crate::spin::budget(self.spin),
             Wait::Yes => self.spin,
+        }
+    }
+
+    /// One read into the buffer: `None` only with `Wait::No` when nothing has arrived.
+    fn read_more(&mut self, wait: Wait) -> Result<Option<usize>, ProtocolError> {
+        if self.ring.is_none() {
+            return self.recv_some(wait);
+        }
+        loop {
+            let end = self.end;
+            let ring = self.ring.as_mut().expect("checked above");
+            let moved = ring.read(&mut self.buf[end..]).map_err(corrupt)?;
+            if moved.ring_doorbell {
+                self.ring_doorbell(None)?;
+            }
+            if moved.bytes > 0 {
+                self.end += moved.bytes;
+                return Ok(Some(moved.bytes));
+            }
+            if wait == Wait::No {
+                return Ok(None);
+            }
+            self.wait_on_ring(Need::Data)?;
+        }
+    }
+
+    /// Polls the ring for a while, then sleeps on the socket until the
+    /// peer rings (or dies: the socket closes). Returns when it may be worth looking again.
+    fn wait_on_ring(&mut self, need: Need) -> Result<(), ProtocolError> {
+        let ring = self.ring.as_ref().expect("only with a ring");
+        let ready = |ring: &Ring| match need {
+            Need::Data => ring.has_data(),
+            Need::Room => ring.has_room(),
         };
+        let spin = self.spin(Wait::Yes);
+        if !spin.is_zero() {
+            let until = std::time::Instant::now() + spin;
+            while std::time::Instant::now() < until {
+                if ready(ring).map_err(corrupt)? {
+                    return Ok(());
+                }
+                std::hint::spin_loop();
+            }
+        }
+        let ready_now = match need {
+            Need::Data => ring.sleep_for_data(),
+            Need::Room => ring.sleep_for_room(),
+        }
+        .map_err(corrupt)?;
+        if ready_now {
+            return Ok(());
+        }
+        let woken = self.socket_doorbells(true);
+        let ring = self.ring.as_ref().expect("only with a ring");
+        match need {
+            Need::Data => ring.woke_for_data(),
+            Need::Room => ring.woke_for_room(),
+        }
+        woken
+    }
+
+    /// Wakes the peer if it sleeps on its socket; `fd` travels along.
+    fn ring_doorbell(&mut self, fd: Option<RawFd>) -> Result<(), ProtocolError> {
+        let fds: Vec<RawFd> = fd.into_iter().collect();
+        let cmsg: Vec<ControlMessage> = if fds.is_empty() { vec![] } else { vec![ControlMessage::ScmRights(&fds)] };
+        // A descriptor must not be dropped for a full socket; a doorbell may:
+        // a peer with unread doorbells is awake anyway.
+        let flags = if fd.is_some() { MsgFlags::MSG_NOSIGNAL } else { MsgFlags::MSG_NOSIGNAL | MsgFlags::MSG_DONTWAIT };
+        loop {
+            match sendmsg::<()>(self.sock.as_raw_fd(), &[IoSlice::new(&[1])], &cmsg, flags, None) {
+                Ok(_) | Err(nix::errno::Errno::EAGAIN) => return Ok(()),
+                Err(nix::errno::Errno::EINTR) => continue,
+                Err(nix::errno::Errno::EPIPE) | Err(nix::errno::Errno::ECONNRESET) => return Err(ProtocolError::Closed),
+                Err(e) => return Err(io::Error::from(e).into()),
+            }
+        }
+    }
+
+    /// Reads doorbells (and the descriptors they carry) off the socket:
+    /// waiting for one if `block`, else only those already there.
+    fn socket_doorbells(&mut self, block: bool) -> Result<(), ProtocolError> {
+        let mut bells = [0u8; 64];
+        let mut block = block;
+        loop {
+            match self.recvmsg_into(&mut bells, if block { Wait::Yes } else { Wait::No })? {
+                Some(0) => return Err(ProtocolError::Closed),
+                Some(_) if block => {
+                    // Drain whatever else rang meanwhile, without waiting.
+                    block = false;
+                }
+                Some(_) => {}
+                None => return Ok(()),
+            }
+        }
+    }
+
+    /// One read from the socket (plain frames, or doorbells with a ring):
+    /// `None` only with `Wait::No` when nothing has arrived.
+    fn recv_some(&mut self, wait: Wait) -> Result<Option<usize>, ProtocolError> {
+        let mut buf = std::mem::take(&mut self.buf);
+        let end = self.end;
+        let result = self.recvmsg_into(&mut buf[end..], wait);
+        self.buf = buf;
+        if let Ok(Some(n)) = result {
+            self.end += n;
+        }
+        result
+    }
+
+    fn recvmsg_into(&mut self, into: &mut [u8], wait: Wait) -> Result<Option<usize>, ProtocolError> {
+        let mut cmsg_space = nix::cmsg_space!([RawFd; 4], UnixCredentials);
+        let fd = self.sock.as_raw_fd();
+        let mut iov = [IoSliceMut::new(into)];
+        // With a ring, `wait_on_ring` has already polled.
+        let spin = if self.ring.is_some() { std::time::Duration::ZERO } else { self.spin(wait) };
         let spin_until = (!spin.is_zero()).then(|| std::time::Instant::now() + spin);
         let msg = loop {
             let polling = wait == Wait::No || spin_until.is_some_and(|t| std::time::Instant::now() < t);
@@ -354,8 +548,27 @@ impl Channel {
         if pid.is_some() {
             self.peer_pid = pid;
         }
-        self.end += n;
         Ok(Some(n))
+    }
+}
+
+fn corrupt(_: Corrupt) -> ProtocolError {
+    ProtocolError::Malformed("the peer wrote impossible positions into the shared ring".into())
+}
+
+/// What a writer or reader waits for on the ring.
+#[derive(Clone, Copy)]
+enum Need {
+    Data,
+    Room,
+}
+
+/// Lets postcard append to a buffer it does not own.
+struct Append<'a>(&'a mut Vec<u8>);
+
+impl Extend<u8> for Append<'_> {
+    fn extend<I: IntoIterator<Item = u8>>(&mut self, iter: I) {
+        self.0.extend(iter)
     }
 }
 
@@ -497,6 +710,76 @@ mod tests {
         assert_eq!(got, Some(Reply::Returned("half and half".into())));
         drop(guest);
         assert!(matches!(host.recv_by::<Reply>(Instant::now() + Duration::from_secs(10)), Err(ProtocolError::Closed)));
+    }
+
+    /// Two ends that talk through shared memory, as a host and its guest do after `Ready`.
+    fn ring_pair(max: usize) -> (Channel, Channel) {
+        use crate::ring::{Ring, SharedMemory, Side};
+        let (mut host, mut guest) = pair(max);
+        let (memory, fd) = SharedMemory::create().unwrap();
+        host.attach_ring(Ring::new(memory, Side::Host));
+        guest.attach_ring(Ring::new(SharedMemory::map(&fd).unwrap(), Side::Guest));
+        (host, guest)
+    }
+
+    #[test]
+    fn frames_larger_than_the_ring_stream_through_it_both_ways() {
+        let (mut host, mut guest) = ring_pair(4 << 20);
+        let big = "e".repeat(3 * crate::ring::RING_CAPACITY as usize + 123);
+        let echo = std::thread::spawn(move || {
+            for _ in 0..3 {
+                match guest.recv::<Request>().unwrap() {
+                    Request::HostResult(Ok(text)) => guest.send(&Reply::Returned(text)).unwrap(),
+                    other => panic!("unexpected {other:?}"),
+                }
+            }
+        });
+        for text in ["small".to_string(), big.clone(), "after".to_string()] {
+            host.send(&Request::HostResult(Ok(text.clone()))).unwrap();
+            assert_eq!(host.recv::<Reply>().unwrap(), Reply::Returned(text));
+        }
+        echo.join().unwrap();
+    }
+
+    #[test]
+    fn send_nowait_never_blocks_and_the_next_receive_finishes_the_frame() {
+        use std::time::{Duration, Instant};
+        let (mut host, mut guest) = ring_pair(4 << 20);
+        let big = "n".repeat(2 * crate::ring::RING_CAPACITY as usize);
+        // Nobody reads yet: this must return at once with the ring full.
+        host.send_nowait(&Request::HostResult(Ok(big.clone()))).unwrap();
+        assert_eq!(host.recv_by::<Reply>(Instant::now() + Duration::from_millis(5)).unwrap(), None);
+        let echo = std::thread::spawn(move || {
+            let Request::HostResult(Ok(text)) = guest.recv::<Request>().unwrap() else { panic!("unexpected request") };
+            guest.send(&Reply::Returned(text.len().to_string())).unwrap();
+            guest
+        });
+        assert_eq!(host.recv::<Reply>().unwrap(), Reply::Returned(big.len().to_string()));
+        drop(echo.join().unwrap());
+        // A guest that is gone is noticed by a receive that sleeps: its socket closed.
+        assert!(matches!(host.recv::<Reply>(), Err(ProtocolError::Closed)));
+    }
+
+    #[test]
+    fn a_descriptor_travels_ahead_of_its_frame_through_the_ring() {
+        let (mut host, mut guest) = ring_pair(1024);
+        let (x, mut y) = UnixStream::pair().unwrap();
+        guest.send_with_fd(&Reply::Forked, std::os::fd::AsFd::as_fd(&x)).unwrap();
+        assert_eq!(host.recv::<Reply>().unwrap(), Reply::Forked);
+        let mut z = UnixStream::from(host.take_fd().expect("descriptor"));
+        z.write_all(b"ok").unwrap();
+        let mut got = [0u8; 2];
+        std::io::Read::read_exact(&mut y, &mut got).unwrap();
+        assert_eq!(&got, b"ok");
+    }
+
+    #[test]
+    fn a_guest_that_scribbles_on_the_ring_positions_is_a_protocol_error() {
+        let (mut host, guest) = ring_pair(1024);
+        // The guest's "written up to" position, moved past anything possible.
+        let ring = guest.ring.as_ref().unwrap();
+        ring.corrupt_for_test();
+        assert!(matches!(host.recv::<Reply>(), Err(ProtocolError::Malformed(_))));
     }
 
     #[test]

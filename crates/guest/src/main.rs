@@ -16,6 +16,7 @@ use anyhow::anyhow;
 use hyperlight_js_engine::protocol::{
     guest_max_frame, Channel, FailureKind, GuestFailure, ProtocolError, Reply, Request, SandboxInit,
 };
+use hyperlight_js_engine::ring::{Ring, SharedMemory, Side};
 use hyperlight_js_engine::{guest_error, SandboxConfig};
 use hyperlight_js_runtime::rquickjs;
 use hyperlight_js_runtime::JsRuntime;
@@ -205,6 +206,10 @@ impl Guest {
     }
 
     fn fork(&mut self, init: Option<SandboxInit>) -> Option<Reply> {
+        // The memory the copy will share with the host came with the request.
+        let Some(memory_fd) = with_channel(|c| c.take_fd()) else {
+            return Some(failure(FailureKind::Internal, "the fork request came without its shared memory"));
+        };
         let (ours, theirs) = match UnixStream::pair() {
             Ok(p) => p,
             Err(e) => return Some(failure(FailureKind::Internal, format!("socketpair failed: {e}"))),
@@ -231,7 +236,7 @@ impl Guest {
             }
             return None;
         }
-        // The copy: forget the parent's socket, answer on our own.
+        // The copy: forget the parent's socket and memory, answer on our own.
         drop(theirs);
         // SAFETY: prctl/getppid have no memory-safety preconditions.
         unsafe {
@@ -242,12 +247,21 @@ impl Guest {
             }
         }
         CHANNEL.with(|c| *c.borrow_mut() = Some(Channel::new(ours, guest_max_frame(&self.config))));
+        let memory = match SharedMemory::map(&memory_fd) {
+            Ok(m) => m,
+            Err(e) => return Some(failure(FailureKind::Internal, format!("could not map the shared memory: {e}"))),
+        };
+        drop(memory_fd);
         if let Some(init) = init {
             if let Err(e) = self.become_sandbox(init) {
                 return Some(failure(FailureKind::Internal, format!("{e:#}")));
             }
         }
-        Some(Reply::Ready)
+        // `Ready` is the last frame on the bare socket (the host reads our
+        // credentials from it); both ends use the ring from the next one.
+        send(&Reply::Ready);
+        with_channel(|c| c.attach_ring(Ring::new(memory, Side::Guest)));
+        None
     }
 
     fn become_sandbox(&mut self, init: SandboxInit) -> anyhow::Result<()> {

@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 
 use crate::error::{Error, Result};
 use crate::protocol::{Channel, ProtocolError, Reply};
+use crate::ring::{Ring, SharedMemory, Side};
 
 pub struct GuestProcess {
     pub pid: i32,
@@ -26,7 +27,8 @@ impl GuestProcess {
     /// once it reports `Ready`. Its pid comes from the kernel (SCM_CREDENTIALS),
     /// not from anything a guest says, and must be a child of this process:
     /// a compromised guest cannot make us signal or reap a stranger.
-    pub fn adopt(sock: OwnedFd, max_frame: usize) -> Result<Self> {
+    /// After `Ready`, both ends switch to the shared memory.
+    pub fn adopt((sock, memory): (OwnedFd, SharedMemory), max_frame: usize) -> Result<Self> {
         let mut chan = Channel::new(UnixStream::from(sock), max_frame);
         // A trivial handler answers within tens of microseconds.
         chan.set_host_spin(crate::spin::HOST_SPIN);
@@ -47,6 +49,10 @@ impl GuestProcess {
             return Err(Error::internal(format!("guest pid {pid} is not a child of this process: {e}")));
         }
         let cpu_clock = crate::monitor::GuestClock::of_process(pid).ok();
+        chan.attach_ring(Ring::new(memory, Side::Host));
+        // Credentials were for the first frame; doorbells need none.
+        chan.stop_credentials()
+            .map_err(|e| Error::internal(format!("could not disable SO_PASSCRED: {e}")))?;
         Ok(Self { pid, pidfd: Arc::new(pidfd), chan, cpu_clock })
     }
 

@@ -8,7 +8,7 @@
 //! template's creator as their parent (CLONE_PARENT), so the template is
 //! started from a dedicated thread that lives as long as the host process.
 
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
@@ -17,6 +17,7 @@ use std::sync::{mpsc, Mutex, OnceLock};
 
 use crate::error::{Error, Result};
 use crate::process::guest_process::GuestProcess;
+use crate::ring::SharedMemory;
 use crate::protocol::{host_max_frame, Channel, Reply, Request, SandboxInit, FRAME_OVERHEAD};
 
 /// How the host finds the guest executable.
@@ -173,7 +174,7 @@ static TEMPLATE: Mutex<Option<Template>> = Mutex::new(None);
 
 /// A fresh sandbox process: a fork of the template, set up with `init`.
 pub fn spawn_sandbox(init: &SandboxInit) -> Result<GuestProcess> {
-    let sock = {
+    let forked = {
         let mut slot = TEMPLATE.lock().unwrap_or_else(|p| p.into_inner());
         let mut last_err = None;
         let mut sock = None;
@@ -199,16 +200,20 @@ pub fn spawn_sandbox(init: &SandboxInit) -> Result<GuestProcess> {
             None => return Err(last_err.expect("an error when no socket")),
         }
     };
-    GuestProcess::adopt(sock, host_max_frame(&init.config))
+    GuestProcess::adopt(forked, host_max_frame(&init.config))
 }
 
-/// Asks the process behind `chan` to fork; returns the copy's socket.
-pub fn fork(chan: &mut Channel, init: Option<SandboxInit>) -> Result<OwnedFd> {
-    chan.send(&Request::Fork { init })
+/// Asks the process behind `chan` to fork; returns the copy's socket and
+/// the memory it will share with us once it is `Ready` (see crate::ring).
+pub fn fork(chan: &mut Channel, init: Option<SandboxInit>) -> Result<(OwnedFd, SharedMemory)> {
+    let (memory, memory_fd) =
+        SharedMemory::create().map_err(|e| Error::internal(format!("could not create a sandbox's shared memory: {e}")))?;
+    chan.send_with_fd(&Request::Fork { init }, memory_fd.as_fd())
         .map_err(|e| Error::internal(format!("could not ask the guest to fork: {e}")))?;
     match chan.recv::<Reply>() {
         Ok(Reply::Forked) => chan
             .take_fd()
+            .map(|sock| (sock, memory))
             .ok_or_else(|| Error::internal("the guest forked but sent no socket")),
         Ok(Reply::Failed(f)) => Err(Error::internal(format!("the guest could not fork: {}", f.message))),
         Ok(other) => Err(Error::internal(format!("the guest sent {other:?} instead of Forked"))),

@@ -84,6 +84,12 @@ impl ProcessSandbox {
         self.guest.chan.send(req).map_err(|e| self.gone(during, e))
     }
 
+    /// As `send`, but what the guest has no room for yet goes with the next
+    /// receive: the fast path runs on Node's thread, which must not wait on a guest.
+    fn send_nowait(&mut self, req: &Request, during: &str) -> Result<()> {
+        self.guest.chan.send_nowait(req).map_err(|e| self.gone(during, e))
+    }
+
     /// The guest's next answer, printing what it logs meanwhile.
     fn reply(&mut self, during: &str) -> Result<Reply> {
         loop {
@@ -170,7 +176,7 @@ impl GuestSandbox for ProcessSandbox {
         self.host_wait.reset();
         let spin_us = crate::spin::guest_budget(self.id).as_micros() as u32;
         let req = Request::Call { handler: handler.to_string(), event: event_json.to_string(), gc, spin_us };
-        self.send(&req, &during_call(handler))?;
+        self.send_nowait(&req, &during_call(handler))?;
         self.current = Some((handler.to_string(), None));
         Ok(())
     }
@@ -201,7 +207,7 @@ impl GuestSandbox for ProcessSandbox {
             };
             let parked = match self.host.call_here(&module, &function, args) {
                 HostHere::Done(answer) => {
-                    if let Err(e) = self.send(&Request::HostResult(answer), &during_call(&handler)) {
+                    if let Err(e) = self.send_nowait(&Request::HostResult(answer), &during_call(&handler)) {
                         self.current = None;
                         return Some(Err(e));
                     }
@@ -279,11 +285,11 @@ impl GuestSandbox for ProcessSandbox {
         self.check_usable()?;
         // A paused fork of the guest is the snapshot: a copy-on-write image of
         // its whole memory, handlers and module state included.
-        let sock = fork(&mut self.guest.chan, None).map_err(|e| {
+        let forked = fork(&mut self.guest.chan, None).map_err(|e| {
             let err = Error::internal(format!("could not snapshot the sandbox: {}", e.message));
             self.poison_with(err)
         })?;
-        let copy = GuestProcess::adopt(sock, host_max_frame(&self.init.config))?;
+        let copy = GuestProcess::adopt(forked, host_max_frame(&self.init.config))?;
         Ok(Arc::new(ProcessSnapshot { owner: self.id, guest: Mutex::new(copy), handlers: self.handlers.clone() }))
     }
 
@@ -296,9 +302,9 @@ impl GuestSandbox for ProcessSandbox {
                 frozen.exit_description()
             )));
         }
-        let sock = fork(&mut frozen.chan, None)
+        let forked = fork(&mut frozen.chan, None)
             .map_err(|e| Error::internal(format!("restore(): could not copy the snapshot: {}", e.message)))?;
-        let fresh = GuestProcess::adopt(sock, host_max_frame(&self.init.config))?;
+        let fresh = GuestProcess::adopt(forked, host_max_frame(&self.init.config))?;
         drop(frozen);
         self.guest = fresh;
         self.poison = None;
