@@ -287,7 +287,7 @@ Object.defineProperty(LoadedJSSandbox.prototype, 'callHandler', {
       }
       const id = nextCallId;
       nextCallId = nextCallId >= 0xffffffff ? 1 : nextCallId + 1;
-      const out = callHandlerJson.call(this, id, handlerName, json, opts);
+      const out = callHandlerJson.call(this, id, handlerName, json, opts?.gc, opts?.wallClockTimeoutMs, opts?.cpuTimeoutMs, opts?.abortable);
       if (typeof out === 'string') {
         // Answered within the fast path's spin: no completion will come.
         resolve(parseResult(out));

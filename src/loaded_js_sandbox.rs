@@ -14,16 +14,6 @@ use crate::interrupt_handle::InterruptHandle;
 use crate::js_sandbox::JSSandbox;
 use crate::snapshot::Snapshot;
 
-/// Per-call options as they reach Rust (`lib/index.js` has checked their types).
-#[napi(object)]
-pub struct CallHandlerOptions {
-    pub gc: Option<bool>,
-    pub wall_clock_timeout_ms: Option<f64>,
-    pub cpu_timeout_ms: Option<f64>,
-    /// The call has an AbortSignal: `callHandlerJson` returns its native end.
-    pub abortable: Option<bool>,
-}
-
 /// How a call went on the fast path (see `call_handler_json`).
 enum Fast {
     /// It ended within the poll.
@@ -59,13 +49,21 @@ impl LoadedJSSandbox {
     }
 }
 
-fn call_options(opts: Option<CallHandlerOptions>) -> hyperlight_js_engine::Result<CallOptions> {
-    let Some(o) = opts else { return Ok(CallOptions { gc: true, ..Default::default() }) };
+/// Per-call options as they reach Rust: plain arguments, not an object,
+/// because reading an object's properties through N-API costs more than a
+/// trivial call's guest work (`lib/index.js` has checked their types).
+fn call_options(
+    gc: Option<bool>,
+    wall_clock_ms: Option<f64>,
+    cpu_ms: Option<f64>,
+    abortable: Option<bool>,
+) -> hyperlight_js_engine::Result<CallOptions> {
     Ok(CallOptions {
-        gc: o.gc.unwrap_or(true),
-        wall_clock: o.wall_clock_timeout_ms.map(|ms| validate_timeout("callHandler(): wallClockTimeoutMs", ms)).transpose()?,
-        cpu_time: o.cpu_timeout_ms.map(|ms| validate_timeout("callHandler(): cpuTimeoutMs", ms)).transpose()?,
-        abort: o.abortable.unwrap_or(false).then(Default::default),
+        gc: gc.unwrap_or(true),
+        wall_clock: wall_clock_ms.map(|ms| validate_timeout("callHandler(): wallClockTimeoutMs", ms)).transpose()?,
+        cpu_time: cpu_ms.map(|ms| validate_timeout("callHandler(): cpuTimeoutMs", ms)).transpose()?,
+        // With an AbortSignal, `callHandlerJson` returns the handle its listener calls.
+        abort: abortable.unwrap_or(false).then(Default::default),
     })
 }
 
@@ -117,10 +115,13 @@ impl LoadedJSSandbox {
         id: u32,
         handler: String,
         event_json: String,
-        options: Option<CallHandlerOptions>,
+        gc: Option<bool>,
+        wall_clock_timeout_ms: Option<f64>,
+        cpu_timeout_ms: Option<f64>,
+        abortable: Option<bool>,
     ) -> Result<Either<String, Option<CallAbortHandle>>> {
         let completions = crate::completions::for_env(&env)?;
-        let opts = sync(&env, call_options(options))?;
+        let opts = sync(&env, call_options(gc, wall_clock_timeout_ms, cpu_timeout_ms, abortable))?;
         let worker = self.worker(&env)?;
         let control = worker.control().clone();
         let abort_handle = opts.abort.clone().map(|abort| CallAbortHandle::new(control.clone(), abort));
