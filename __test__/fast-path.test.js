@@ -42,6 +42,28 @@ test('quick, slow and host-calling handlers mixed on one sandbox keep their orde
   assert.deepEqual(await Promise.all(calls), expected);
 });
 
+// Frames pass through a 64 KiB shared-memory ring each way: larger events,
+// results and host-function answers stream through it in pieces, and the
+// Node thread leaves what does not fit to the sandbox's thread.
+test('events, results and host answers larger than the shared ring arrive whole, between small calls', async () => {
+  const sandbox = await loadedWithHost(
+    (proto) => proto.hostModule('h').register('blob', (n) => 'h'.repeat(n)),
+    {
+      counter: COUNTER,
+      echo: 'function handler(e) { return { s: e.s, n: e.s.length }; }',
+      host: 'import { blob } from "host:h"; function handler(e) { let t = 0; for (let i = 0; i < 3; i++) t += blob(e.n).length; return t; }',
+    },
+  );
+  let count = 0;
+  for (const size of [10, 70_000, 300_000]) {
+    const s = String.fromCharCode(97 + (size % 26)).repeat(size);
+    assert.deepEqual(await sandbox.callHandler('echo', { s }, { gc: false }), { s, n: size });
+    assert.equal(await sandbox.callHandler('counter', {}), ++count);
+    assert.equal(await sandbox.callHandler('host', { n: size }), 3 * size);
+    assert.equal(await sandbox.callHandler('counter', {}), ++count);
+  }
+});
+
 test('lastCallStats is set by the time a quick call resolves', async () => {
   const sandbox = await loaded({ counter: COUNTER, busy: BUSY });
   for (let i = 1; i <= 20; i++) {
