@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::config::SandboxConfig;
-use crate::ring::{Corrupt, Ring};
+use crate::ring::{Corrupt, Need, Ring};
 
 pub const HEADER_LEN: usize = 4;
 
@@ -427,35 +427,28 @@ impl Channel {
     /// peer rings (or dies: the socket closes). Returns when it may be worth looking again.
     fn wait_on_ring(&mut self, need: Need) -> Result<(), ProtocolError> {
         let ring = self.ring.as_ref().expect("only with a ring");
-        let ready = |ring: &Ring| match need {
-            Need::Data => ring.has_data(),
-            Need::Room => ring.has_room(),
-        };
         let spin = self.spin(Wait::Yes);
         if !spin.is_zero() {
             let until = std::time::Instant::now() + spin;
             while std::time::Instant::now() < until {
-                if ready(ring).map_err(corrupt)? {
+                if ring.ready(need).map_err(corrupt)? {
                     return Ok(());
                 }
                 std::hint::spin_loop();
             }
         }
-        let ready_now = match need {
-            Need::Data => ring.sleep_for_data(),
-            Need::Room => ring.sleep_for_room(),
-        }
-        .map_err(corrupt)?;
-        if ready_now {
+        if ring.sleep(need).map_err(corrupt)? {
             return Ok(());
         }
         let woken = self.socket_doorbells(true);
         let ring = self.ring.as_ref().expect("only with a ring");
-        match need {
-            Need::Data => ring.woke_for_data(),
-            Need::Room => ring.woke_for_room(),
+        ring.woke(need);
+        match woken {
+            // A peer may write its last frame, ring and exit: what it left
+            // in the ring is read before its death is reported.
+            Err(ProtocolError::Closed) if ring.ready(need).map_err(corrupt)? => Ok(()),
+            other => other,
         }
-        woken
     }
 
     /// Wakes the peer if it sleeps on its socket; `fd` travels along.
@@ -554,13 +547,6 @@ impl Channel {
 
 fn corrupt(_: Corrupt) -> ProtocolError {
     ProtocolError::Malformed("the peer wrote impossible positions into the shared ring".into())
-}
-
-/// What a writer or reader waits for on the ring.
-#[derive(Clone, Copy)]
-enum Need {
-    Data,
-    Room,
 }
 
 /// Lets postcard append to a buffer it does not own.
@@ -757,6 +743,19 @@ mod tests {
         assert_eq!(host.recv::<Reply>().unwrap(), Reply::Returned(big.len().to_string()));
         drop(echo.join().unwrap());
         // A guest that is gone is noticed by a receive that sleeps: its socket closed.
+        assert!(matches!(host.recv::<Reply>(), Err(ProtocolError::Closed)));
+    }
+
+    #[test]
+    fn a_last_frame_left_in_the_ring_is_read_before_the_peer_s_death() {
+        let (mut host, mut guest) = ring_pair(1024);
+        let last = std::thread::spawn(move || {
+            // Let the host fall asleep first, then answer and close at once.
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            guest.send(&Reply::Returned("last".into())).unwrap();
+        });
+        assert_eq!(host.recv::<Reply>().unwrap(), Reply::Returned("last".into()));
+        last.join().unwrap();
         assert!(matches!(host.recv::<Reply>(), Err(ProtocolError::Closed)));
     }
 

@@ -109,6 +109,13 @@ pub struct Moved {
 #[derive(Debug)]
 pub struct Corrupt;
 
+/// What a side waits for: data to read, or room to write.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Need {
+    Data,
+    Room,
+}
+
 impl Ring {
     pub fn new(mem: SharedMemory, side: Side) -> Self {
         // Direction 0 carries host → guest, direction 1 guest → host.
@@ -133,12 +140,7 @@ impl Ring {
     /// Copies what fits of `src` in; `Corrupt` if the peer's position is impossible.
     pub fn write(&mut self, src: &[u8]) -> Result<Moved, Corrupt> {
         let dir = self.tx.dir;
-        let head = self.slot(dir, HEAD).load(Ordering::Acquire);
-        let used = self.tx.pos.wrapping_sub(head);
-        if used > RING_CAPACITY {
-            return Err(Corrupt);
-        }
-        let n = src.len().min((RING_CAPACITY - used) as usize);
+        let n = src.len().min(self.writable()? as usize);
         if n > 0 {
             copy_in(self.data(dir), self.tx.pos, &src[..n]);
             self.tx.pos = self.tx.pos.wrapping_add(n as u32);
@@ -179,50 +181,43 @@ impl Ring {
     }
 
     /// After moving data: does the peer sleep, waiting for it? The fence
-    /// pairs with the one in `sleep_*`, so one side always sees the other:
+    /// pairs with the one in `sleep`, so one side always sees the other:
     /// either the sleeper sees the data, or we see the sleeper.
     fn peer_sleeps(&self, dir: usize, which: usize) -> bool {
         fence(Ordering::SeqCst);
         self.slot(dir, which).load(Ordering::Relaxed) != 0
     }
 
-    /// Announces that this side will sleep until data arrives, unless some
-    /// already has (then it must not sleep: true).
-    pub fn sleep_for_data(&self) -> Result<bool, Corrupt> {
-        self.slot(self.rx.dir, READER_ASLEEP).store(1, Ordering::Relaxed);
+    /// Whether what `need` waits for is there now.
+    pub fn ready(&self, need: Need) -> Result<bool, Corrupt> {
+        Ok(match need {
+            Need::Data => self.readable()?,
+            Need::Room => self.writable()?,
+        } > 0)
+    }
+
+    /// The flag this side raises while it sleeps for `need`.
+    fn asleep_flag(&self, need: Need) -> &AtomicU32 {
+        match need {
+            Need::Data => self.slot(self.rx.dir, READER_ASLEEP),
+            Need::Room => self.slot(self.tx.dir, WRITER_ASLEEP),
+        }
+    }
+
+    /// Announces that this side will sleep until `need` is met, unless it
+    /// already is (then it must not sleep: true).
+    pub fn sleep(&self, need: Need) -> Result<bool, Corrupt> {
+        self.asleep_flag(need).store(1, Ordering::Relaxed);
         fence(Ordering::SeqCst);
-        let ready = self.readable()? > 0;
+        let ready = self.ready(need)?;
         if ready {
-            self.woke_for_data();
+            self.woke(need);
         }
         Ok(ready)
     }
 
-    pub fn woke_for_data(&self) {
-        self.slot(self.rx.dir, READER_ASLEEP).store(0, Ordering::Relaxed);
-    }
-
-    /// As `sleep_for_data`, waiting for room to write.
-    pub fn sleep_for_room(&self) -> Result<bool, Corrupt> {
-        self.slot(self.tx.dir, WRITER_ASLEEP).store(1, Ordering::Relaxed);
-        fence(Ordering::SeqCst);
-        let ready = self.writable()? > 0;
-        if ready {
-            self.woke_for_room();
-        }
-        Ok(ready)
-    }
-
-    pub fn woke_for_room(&self) {
-        self.slot(self.tx.dir, WRITER_ASLEEP).store(0, Ordering::Relaxed);
-    }
-
-    pub fn has_data(&self) -> Result<bool, Corrupt> {
-        Ok(self.readable()? > 0)
-    }
-
-    pub fn has_room(&self) -> Result<bool, Corrupt> {
-        Ok(self.writable()? > 0)
+    pub fn woke(&self, need: Need) {
+        self.asleep_flag(need).store(0, Ordering::Relaxed);
     }
 
     /// What a hostile peer might do: claim to have written more than fits.
@@ -287,17 +282,17 @@ mod tests {
         let (mut host, _guest) = pair();
         assert_eq!(host.write(&vec![1; RING_CAPACITY as usize + 10]).unwrap().bytes, RING_CAPACITY as usize);
         assert_eq!(host.write(&[1]).unwrap().bytes, 0);
-        assert!(!host.has_room().unwrap());
+        assert!(!host.ready(Need::Room).unwrap());
     }
 
     #[test]
     fn a_sleeping_reader_asks_for_a_doorbell_and_a_late_one_does_not_sleep() {
         let (mut host, guest) = pair();
-        assert!(!guest.sleep_for_data().unwrap(), "nothing to read yet");
+        assert!(!guest.sleep(Need::Data).unwrap(), "nothing to read yet");
         assert!(host.write(b"x").unwrap().ring_doorbell);
-        guest.woke_for_data();
+        guest.woke(Need::Data);
         assert!(!host.write(b"y").unwrap().ring_doorbell);
-        assert!(guest.sleep_for_data().unwrap(), "data arrived: no sleeping");
+        assert!(guest.sleep(Need::Data).unwrap(), "data arrived: no sleeping");
     }
 
     #[test]
