@@ -20,7 +20,7 @@
 # Everything in the VM runs 10-50x slower than natively; the VM has no network.
 #
 # Environment: HYPERLIGHT_VM_CPUS (default: all host cores), HYPERLIGHT_VM_MEM
-# (default 6G), HYPERLIGHT_VM_TIMEOUT in seconds (default 3600),
+# (default 6G), HYPERLIGHT_VM_TIMEOUT in seconds (default 2700),
 # HYPERLIGHT_VM_CACHE (default /var/tmp/hyperlight-js-vm): kernel and initramfs.
 #
 # Exit status: the command's; 3 when the rig cannot run here (the reason is
@@ -152,7 +152,7 @@ printf '%s' "$*" >"$run/cmd"
   done
   echo "export PATH='$PATH' HOME='${HOME:-/root}' HYPERLIGHT_JS_IN_VM=1"
   # The caller's CI flag and backend choice matter to the command.
-  for v in CI HYPERLIGHT_JS_BACKEND HYPERLIGHT_MONITOR_THREADS; do
+  for v in CI HYPERLIGHT_JS_BACKEND HYPERLIGHT_MONITOR_THREADS HYPERLIGHT_JS_TEST_TRACE; do
     [ -n "${!v:-}" ] && printf 'export %s=%q\n' "$v" "${!v}"
   done
   echo "[ -e /dev/kvm ] || echo 'hypervisor-vm: /dev/kvm did not appear in the VM' >&2"
@@ -169,7 +169,7 @@ tail -n +1 -f "$run/out" &
 tailer=$!
 cpus="${HYPERLIGHT_VM_CPUS:-$(nproc)}"
 set +e
-timeout "${HYPERLIGHT_VM_TIMEOUT:-3600}" qemu-system-x86_64 \
+timeout "${HYPERLIGHT_VM_TIMEOUT:-2700}" qemu-system-x86_64 \
   -machine q35 -accel tcg,thread=multi -cpu EPYC,+svm,+npt -smp "$cpus" -m "${HYPERLIGHT_VM_MEM:-6G}" \
   -kernel "$vmlinuz" -initrd "$initrd" -append "console=ttyS0 quiet loglevel=3 panic=-1 hlvm_script=$run/inside.sh" \
   -display none -serial "file:$run/console" -monitor none -no-reboot \
@@ -180,10 +180,18 @@ set -e
 sleep 0.5
 kill "$tailer" 2>/dev/null || true
 wait "$tailer" 2>/dev/null || true
+# The VM's console shows what the command's output cannot: the guest
+# kernel's soft-lockup and hung-task reports, an OOM kill, a panic.
+console_tail() {
+  echo "hypervisor-vm: the last lines of the VM's console:" >&2
+  grep -v "TCG doesn't support requested feature" "$run/qemu.err" >&2 || true
+  tail -n 30 "$run/console" >&2 2>/dev/null || true
+}
 if [ -f "$run/rc" ]; then
-  exit "$(cat "$run/rc")"
+  rc="$(cat "$run/rc")"
+  [ "$rc" = 0 ] || console_tail
+  exit "$rc"
 fi
-echo "hypervisor-vm: the VM ended without the command finishing (qemu exit $qemu)" >&2
-grep -v "TCG doesn't support requested feature" "$run/qemu.err" >&2 || true
-tail -n 30 "$run/console" >&2 2>/dev/null || true
+echo "hypervisor-vm: the VM ended without the command finishing within ${HYPERLIGHT_VM_TIMEOUT:-2700} s (qemu exit $qemu)" >&2
+console_tail
 exit 124

@@ -15,29 +15,114 @@
 // Inside the VM this script runs again as `test.js --hypervisor-only`.
 'use strict';
 
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const hypervisorOnly = process.argv.includes('--hypervisor-only');
+const inVm = Boolean(process.env.HYPERLIGHT_JS_IN_VM);
 
 // hyperlight builds its micro-VM guest for a custom target, which stable
 // Rust only allows with RUSTC_BOOTSTRAP=1. Every cargo run uses the same
 // environment as scripts/build.js, so they share build artifacts.
 process.env.RUSTC_BOOTSTRAP = '1';
 
-function run(cmd, args, opts = {}) {
-  console.log(`[test] ${cmd} ${args.join(' ')}`);
-  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
-  if (r.status !== 0) {
-    console.error(`[test] failed: ${cmd} ${args.join(' ')} (exit ${r.status ?? r.signal})`);
-    process.exit(r.status || 1);
-  }
+// Every step that runs guests is bounded, so a hang fails the run at once,
+// naming what hung, instead of stalling CI (90 minutes in all). In the test
+// VM everything runs 10-50x slower.
+const SECOND = 1000;
+const LIMITS = {
+  // One __test__ file, all its tests together.
+  file: (inVm ? 900 : 300) * SECOND,
+  // One test, inside its file (node's --test-timeout).
+  test: (inVm ? 600 : 120) * SECOND,
+  // One example.
+  example: (inVm ? 300 : 60) * SECOND,
+  // `hypervisorProbe()` in a fresh node, beyond the probe's own bound.
+  probe: (inVm ? 120 : 60) * SECOND,
+  // The whole micro-VM step in the test VM: boot, suite, examples.
+  vm: 45 * 60 * SECOND,
+};
+
+// Each test writes its start and end here (scripts/test-watch.js), so a
+// file killed for running too long can name the tests that were running.
+// The test VM shares this machine's file system, so it writes here too.
+const trace = process.env.HYPERLIGHT_JS_TEST_TRACE || path.join(os.tmpdir(), `hyperlight-js-test-trace.${process.pid}`);
+process.env.HYPERLIGHT_JS_TEST_TRACE = trace;
+if (!hypervisorOnly) fs.writeFileSync(trace, '');
+const watch = `--require=${path.join(__dirname, 'test-watch.js')}`;
+
+function fail(message, code = 1) {
+  console.error(`[test] ${message}`);
+  process.exit(code);
 }
 
 function loud(line) {
   console.log(`\n[test] *** ${line} ***\n`);
+}
+
+/** Tests that started and have not ended, per the trace. */
+function stillRunning() {
+  let text = '';
+  try {
+    text = fs.readFileSync(trace, 'utf8');
+  } catch {
+    return [];
+  }
+  const open = new Map();
+  for (const line of text.split('\n')) {
+    const [what, pid, file, name] = line.split('\t');
+    if (!name) continue;
+    const key = `${pid}\t${file}\t${name}`;
+    if (what === 'start') open.set(key, `${path.relative(root, file)} > ${name}`);
+    else open.delete(key);
+  }
+  return [...open.values()];
+}
+
+/**
+ * Runs a command with its output on ours, killed (SIGKILL, whole process
+ * group) after `limitMs`. Never waits on a process that cannot be killed (one
+ * stuck in the kernel): a few seconds after the kill it is left behind.
+ * Resolves to `{ status, signal, timedOut }`.
+ */
+function runBounded(cmd, args, { limitMs, env = process.env } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: 'inherit', cwd: root, env, detached: true });
+    let timedOut = false;
+    let settled = false;
+    const settle = (r) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(r);
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      setTimeout(() => settle({ status: null, signal: 'SIGKILL', timedOut }), 5 * SECOND).unref();
+    }, limitMs);
+    child.on('error', (e) => settle({ status: null, signal: null, timedOut, error: e }));
+    child.on('exit', (status, signal) => settle({ status, signal, timedOut }));
+  });
+}
+
+async function run(cmd, args, opts = {}) {
+  const what = `${cmd} ${args.join(' ')}`;
+  console.log(`[test] ${what}`);
+  const limitMs = opts.limitMs ?? 60 * 60 * SECOND;
+  const r = await runBounded(cmd, args, { ...opts, limitMs });
+  if (r.status === 0) return;
+  const running = stillRunning();
+  const inFlight = running.length ? `. Tests still running: ${running.join('; ')}` : '';
+  if (r.timedOut) fail(`HUNG: ${opts.label || what} did not finish within ${limitMs / SECOND} s and was killed${inFlight}`);
+  fail(`failed: ${what} (exit ${r.status ?? r.signal ?? r.error})${inFlight}`, r.status || 1);
 }
 
 const testDir = path.join(root, '__test__');
@@ -47,66 +132,88 @@ const files = fs
   .sort()
   .map((f) => path.join('__test__', f));
 
-// The __test__ suite and the examples on one backend. In the VM everything is
-// 10-50x slower: tests get a generous per-test limit there instead of none, so
-// a hang fails the run rather than stalling CI.
-function suite(backend) {
-  const env = { ...process.env, HYPERLIGHT_JS_BACKEND: backend };
+// The __test__ suite and the examples on one backend, each file in its own
+// bounded run (files ran one at a time anyway on 2 cores).
+async function suite(backend) {
+  const env = { ...process.env, HYPERLIGHT_JS_BACKEND: backend, NODE_OPTIONS: `${process.env.NODE_OPTIONS || ''} ${watch}`.trim() };
   console.log(`[test] the __test__ suite on the ${backend} backend`);
-  const timeout = process.env.HYPERLIGHT_JS_IN_VM ? ['--test-timeout=600000'] : [];
-  run(process.execPath, ['--test', '--test-reporter=spec', ...timeout, ...files], { env });
+  for (const file of files) {
+    await run(process.execPath, ['--test', '--test-reporter=spec', `--test-timeout=${LIMITS.test}`, file], {
+      env,
+      limitMs: LIMITS.file,
+      label: `${file} on the ${backend} backend`,
+    });
+  }
   console.log(`[test] the examples on the ${backend} backend`);
-  run(process.execPath, [path.join('scripts', 'demo.js')], { env });
+  await run(process.execPath, [path.join('scripts', 'demo.js')], {
+    env: { ...env, HYPERLIGHT_JS_EXAMPLE_LIMIT_MS: String(LIMITS.example) },
+    limitMs: LIMITS.example * 12,
+    label: `the examples on the ${backend} backend`,
+  });
 }
 
 function probe() {
   const r = spawnSync(
     process.execPath,
     ['-e', "require('./lib').hypervisorProbe().then((r) => console.log(JSON.stringify(r)))"],
-    { cwd: root, encoding: 'utf8' },
+    { cwd: root, encoding: 'utf8', timeout: LIMITS.probe, killSignal: 'SIGKILL' },
   );
+  if (r.error && r.error.code === 'ETIMEDOUT') {
+    return { available: false, reason: `hypervisorProbe() did not answer within ${LIMITS.probe / SECOND} s` };
+  }
   return r.status === 0 ? JSON.parse(r.stdout) : { available: false, reason: `the probe itself failed: ${r.stderr}` };
 }
 
-if (hypervisorOnly) {
-  // Inside the VM: the micro-VM backend must work here, or the rig is broken.
-  const status = probe();
-  if (!status.available) {
-    console.error(`[test] micro-VMs do not start inside the test VM: ${status.reason}`);
-    process.exit(1);
+async function main() {
+  if (hypervisorOnly) {
+    // Inside the VM: the micro-VM backend must work here, or the rig is broken.
+    const status = probe();
+    if (!status.available) fail(`micro-VMs do not start inside the test VM: ${status.reason}`);
+    await suite('hypervisor');
+    return;
   }
-  suite('hypervisor');
-  process.exit(0);
-}
 
-// The engine's process-backend tests exec the guest from target/debug.
-run('cargo', ['build', '--locked', '-p', 'hyperlight-js-guest', '--features', 'jail-selftest']);
-run('cargo', ['test', '--locked', '--workspace', '--features', 'hyperlight-js-guest/jail-selftest']);
+  // The engine's process-backend tests exec the guest from target/debug.
+  await run('cargo', ['build', '--locked', '-p', 'hyperlight-js-guest', '--features', 'jail-selftest']);
+  await run('cargo', ['test', '--locked', '--workspace', '--features', 'hyperlight-js-guest/jail-selftest']);
+  // The guest's globals (crates/guest-env) against Node, as plain JavaScript.
+  await run(process.execPath, ['--test', '--test-reporter=spec', path.join('crates', 'guest-env', 'tests', 'prelude.node.test.mjs')], {
+    limitMs: LIMITS.file,
+  });
 
-suite('process');
-// The packages as users install them; once, not per backend.
-console.log('[test] the packed packages installed into an empty project');
-run(process.execPath, ['--test', '--test-reporter=spec', path.join('__test__', 'package', 'install.test.js')]);
+  await suite('process');
+  // The packages as users install them; once, not per backend.
+  console.log('[test] the packed packages installed into an empty project');
+  await run(process.execPath, ['--test', '--test-reporter=spec', path.join('__test__', 'package', 'install.test.js')], {
+    limitMs: LIMITS.file,
+  });
 
-const native = probe();
-if (native.available) {
-  suite('hypervisor');
-} else if (process.env.HYPERLIGHT_JS_SKIP_VM === '1') {
-  if (process.env.CI === 'true') {
-    console.error('[test] HYPERLIGHT_JS_SKIP_VM=1 is for local runs; CI always tests the micro-VM backend');
-    process.exit(1);
-  }
-  loud(`SKIPPED (HYPERLIGHT_JS_SKIP_VM=1): the __test__ suite and the examples on the hypervisor backend. Native micro-VMs: ${native.reason}`);
-} else {
-  const rig = path.join('scripts', 'hypervisor-vm.sh');
-  const check = spawnSync('bash', [rig, '--check'], { cwd: root, encoding: 'utf8' });
-  if (check.status === 0) {
-    console.log(`[test] micro-VMs do not start natively (${native.reason}); running the hypervisor suite in a nested-virtualisation VM`);
-    run('bash', [rig, root, `node scripts/test.js --hypervisor-only`]);
+  const native = probe();
+  if (native.available) {
+    await suite('hypervisor');
+  } else if (process.env.HYPERLIGHT_JS_SKIP_VM === '1') {
+    if (process.env.CI === 'true') fail('HYPERLIGHT_JS_SKIP_VM=1 is for local runs; CI always tests the micro-VM backend');
+    loud(`SKIPPED (HYPERLIGHT_JS_SKIP_VM=1): the __test__ suite and the examples on the hypervisor backend. Native micro-VMs: ${native.reason}`);
   } else {
-    loud(
-      'SKIPPED: the __test__ suite and the examples on the hypervisor backend. ' +
-        `Native micro-VMs: ${native.reason}. The test VM: ${(check.stderr || check.stdout).trim()}`,
-    );
+    const rig = path.join('scripts', 'hypervisor-vm.sh');
+    const check = spawnSync('bash', [rig, '--check'], { cwd: root, encoding: 'utf8' });
+    if (check.status === 0) {
+      console.log(`[test] micro-VMs do not start natively (${native.reason}); running the hypervisor suite in a nested-virtualisation VM`);
+      // The rig's own bound ends the VM (and prints its console's last
+      // lines); ours is a backstop a little later.
+      const env = { ...process.env, HYPERLIGHT_VM_TIMEOUT: String(LIMITS.vm / SECOND) };
+      await run('bash', [rig, root, 'node scripts/test.js --hypervisor-only'], {
+        env,
+        limitMs: LIMITS.vm + 60 * SECOND,
+        label: 'the micro-VM suite in the test VM',
+      });
+    } else {
+      loud(
+        'SKIPPED: the __test__ suite and the examples on the hypervisor backend. ' +
+          `Native micro-VMs: ${native.reason}. The test VM: ${(check.stderr || check.stdout).trim()}`,
+      );
+    }
   }
 }
+
+main().catch((e) => fail(`the test runner itself failed: ${e.stack || e}`));

@@ -55,10 +55,11 @@ impl ProtoJSSandbox {
         self.host.seal();
         let (backend, config, host) = (self.backend.clone(), self.config, self.host.clone());
         let kind = backend.kind();
-        let worker = SandboxWorker::start(kind, move || backend.load_runtime(config, host))
+        // Booting is bounded like loading: a guest that never comes up fails this promise.
+        let timeout = std::time::Duration::from_millis(config.load_timeout_ms);
+        let worker = SandboxWorker::start(kind, timeout, move || backend.load_runtime(config, host))
             .map_err(|e| to_napi(env, e))?;
         let handle = worker.clone();
-        let timeout = std::time::Duration::from_millis(config.load_timeout_ms);
         let (promise, settle) = crate::promise::deferred(env, move |()| JSSandbox::new(handle, kind, timeout))?;
         // The first job only reports whether the guest came up.
         worker.submit(|_| Ok(()), settle);

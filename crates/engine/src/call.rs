@@ -63,6 +63,37 @@ pub struct CallStats {
     pub terminated_by: Option<&'static str>,
 }
 
+/// Told when a killed guest does not stop within [`kill_grace`]: the
+/// sandbox is unusable for good (its worker then fails what waits on it).
+pub type StuckHandler = Arc<dyn Fn(Error) + Send + Sync>;
+
+/// How long a killed guest may take to stop before its sandbox is given up
+/// as stuck (`HYPERLIGHT_JS_KILL_GRACE_MS`). A kill lands in microseconds
+/// natively; only a vCPU that never leaves the kernel takes this long.
+pub fn kill_grace() -> Duration {
+    static GRACE: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
+    *GRACE.get_or_init(|| crate::config::env_millis("HYPERLIGHT_JS_KILL_GRACE_MS", Duration::from_secs(5), Duration::from_secs(600)))
+}
+
+/// A callback that runs after a delay on the monitor runtime, unless aborted first.
+pub struct After(tokio::task::JoinHandle<()>);
+
+impl After {
+    pub fn abort(self) {
+        self.0.abort();
+    }
+}
+
+/// Runs `f` after `delay` (on the monitor runtime, which must start: this
+/// fails closed, as monitors do).
+pub fn after(delay: Duration, f: impl FnOnce() + Send + 'static) -> Result<After> {
+    let rt = monitor::runtime::get()?;
+    Ok(After(rt.spawn(async move {
+        tokio::time::sleep(delay).await;
+        f()
+    })))
+}
+
 /// Shared between a sandbox's worker and whoever may stop its call (a
 /// monitor task, `interruptHandle.kill()` on the JS thread). The lock makes
 /// "is a call running?" and "kill it" one step, so a kill never lands on a
@@ -78,6 +109,10 @@ struct CallState {
     terminated_by: Option<&'static str>,
     target: Option<InterruptTarget>,
     abort: Option<Arc<CallAbort>>,
+    /// Who hears of a killed guest that did not stop, and after how long.
+    on_stuck: Option<(StuckHandler, Duration)>,
+    /// Armed by a kill, disarmed when the call ends.
+    stuck_watch: Option<After>,
 }
 
 impl CallState {
@@ -89,11 +124,30 @@ impl CallState {
         if let Some(target) = &self.target {
             target();
         }
+        if let Some((on_stuck, grace)) = self.on_stuck.clone() {
+            let watch = after(grace, move || {
+                on_stuck(Error::internal(format!(
+                    "the guest did not stop within {} ms of being stopped by {by} (HYPERLIGHT_JS_KILL_GRACE_MS): \
+                     its vCPU or process is stuck. This sandbox cannot be used again; drop it and build a new one",
+                    grace.as_millis()
+                )))
+            });
+            match watch {
+                Ok(watch) => self.stuck_watch = Some(watch),
+                Err(e) => tracing::warn!(error = %e.message, "no watch on a killed guest"),
+            }
+        }
         true
     }
 }
 
 impl CallControl {
+    /// A control whose killed calls are watched: `on_stuck` hears of one
+    /// whose guest does not stop within `grace` (see [`kill_grace`]).
+    pub fn with_stuck_handler(on_stuck: StuckHandler, grace: Duration) -> Self {
+        Self { state: Mutex::new(CallState { on_stuck: Some((on_stuck, grace)), ..CallState::default() }) }
+    }
+
     fn lock(&self) -> MutexGuard<'_, CallState> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -140,7 +194,10 @@ impl CallControl {
             }
             a.started.store(true, Ordering::Relaxed);
         }
-        *s = CallState { running: true, terminated_by: None, target: Some(target), abort };
+        s.running = true;
+        s.terminated_by = None;
+        s.target = Some(target);
+        s.abort = abort;
         true
     }
 
@@ -149,6 +206,9 @@ impl CallControl {
         s.running = false;
         s.target = None;
         s.abort = None;
+        if let Some(watch) = s.stuck_watch.take() {
+            watch.abort();
+        }
         s.terminated_by
     }
 }

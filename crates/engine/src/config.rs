@@ -11,6 +11,25 @@ const GIB: u64 = 1024 * MIB;
 /// Loading runs the handlers' and modules' top-level code: bounded like a call.
 pub const DEFAULT_LOAD_TIMEOUT_MS: u64 = 10_000;
 
+/// A duration in whole milliseconds from the environment variable `name`,
+/// else `default`. A value that does not parse or lies outside 1..=`max` is
+/// reported once on stderr and the default used: a typo in a tuning knob
+/// must not take a server down.
+pub fn env_millis(name: &str, default: std::time::Duration, max: std::time::Duration) -> std::time::Duration {
+    let Ok(value) = std::env::var(name) else { return default };
+    match value.trim().parse::<u64>() {
+        Ok(ms) if ms >= 1 && u128::from(ms) <= max.as_millis() => std::time::Duration::from_millis(ms),
+        _ => {
+            eprintln!(
+                "@hyperlight/js-host-api: {name}={value:?} is not a whole number of milliseconds from 1 to {}; using {}",
+                max.as_millis(),
+                default.as_millis()
+            );
+            default
+        }
+    }
+}
+
 /// Guest sizes, in bytes. On the process backend the heap bounds the QuickJS
 /// heap, the scratch size its stack, and the buffers the largest event and
 /// result that may cross the boundary.

@@ -2,10 +2,12 @@
 //! calls on one sandbox never interleave, and the Node event loop never waits
 //! on a guest: it hands a job over and is told the result later.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
+use std::time::Duration;
 
 use crate::backend::{BackendKind, GuestSandbox};
 use crate::call::CallControl;
@@ -39,6 +41,64 @@ fn next_job(queue: &mpsc::Receiver<Job>) -> Option<Job> {
     }
 }
 
+/// The jobs whose submitters have not been told yet. A guest that is stuck
+/// for good (a vCPU that does not stop when killed, a boot that never ends)
+/// holds its thread forever, and every job behind it with it; `wedge` then
+/// tells them all, and every later submitter at once, instead of leaving
+/// their promises pending for ever.
+#[derive(Default)]
+pub struct Outstanding {
+    state: Mutex<OutstandingState>,
+}
+
+type Fail = Box<dyn FnOnce(Error) + Send>;
+
+#[derive(Default)]
+struct OutstandingState {
+    next: u64,
+    waiting: HashMap<u64, Fail>,
+    stuck: Option<Error>,
+}
+
+impl Outstanding {
+    /// Registers a job's failure path; `Err` (and `fail` back) when already stuck.
+    fn add(&self, fail: Fail) -> std::result::Result<u64, (Error, Fail)> {
+        let mut s = lock(&self.state);
+        if let Some(e) = &s.stuck {
+            return Err((e.clone(), fail));
+        }
+        s.next += 1;
+        let id = s.next;
+        s.waiting.insert(id, fail);
+        Ok(id)
+    }
+
+    fn remove(&self, id: u64) {
+        lock(&self.state).waiting.remove(&id);
+    }
+
+    /// The sandbox is unusable for good: fail every job not yet reported, and
+    /// every later one. Only the first call counts.
+    pub fn wedge(&self, err: Error) {
+        let waiting = {
+            let mut s = lock(&self.state);
+            if s.stuck.is_some() {
+                return;
+            }
+            tracing::error!(error = %err.message, "a sandbox is stuck");
+            s.stuck = Some(err.clone());
+            std::mem::take(&mut s.waiting)
+        };
+        for (_, fail) in waiting {
+            fail(err.clone());
+        }
+    }
+
+    fn stuck(&self) -> Option<Error> {
+        lock(&self.state).stuck.clone()
+    }
+}
+
 #[derive(Clone)]
 pub struct SandboxWorker {
     jobs: mpsc::Sender<Job>,
@@ -53,6 +113,7 @@ pub struct SandboxWorker {
     /// it ran may use the sandbox again) wait here, to go behind the call's
     /// own continuation.
     held: Arc<Mutex<Option<Vec<Job>>>>,
+    outstanding: Arc<Outstanding>,
 }
 
 /// Given to `try_now`'s work: queues the rest of that work on the sandbox's
@@ -74,22 +135,46 @@ impl Later<'_> {
 impl SandboxWorker {
     /// Starts the thread, which first creates its sandbox with `factory`
     /// (so even that slow step is off the caller's thread). If the factory
-    /// fails, every job submitted gets its error.
-    pub fn start<F>(kind: BackendKind, factory: F) -> Result<Self>
+    /// fails, every job submitted gets its error; if it has not finished
+    /// within `boot_limit`, the sandbox is wedged (see [`Outstanding`]).
+    pub fn start<F>(kind: BackendKind, boot_limit: Duration, factory: F) -> Result<Self>
+    where
+        F: FnOnce() -> Result<Box<dyn GuestSandbox>> + Send + 'static,
+    {
+        Self::start_with_grace(kind, boot_limit, crate::call::kill_grace(), factory)
+    }
+
+    /// `start`, with the kill grace given (tests use a short one).
+    fn start_with_grace<F>(kind: BackendKind, boot_limit: Duration, kill_grace: Duration, factory: F) -> Result<Self>
     where
         F: FnOnce() -> Result<Box<dyn GuestSandbox>> + Send + 'static,
     {
         let (jobs, queue) = mpsc::channel::<Job>();
         let slot: Arc<Mutex<Option<Box<dyn GuestSandbox>>>> = Arc::default();
         let pending = Arc::new(AtomicUsize::new(0));
-        let (thread_slot, thread_pending) = (slot.clone(), pending.clone());
+        let outstanding = Arc::new(Outstanding::default());
+        let boot_watch = {
+            let outstanding = outstanding.clone();
+            crate::call::after(boot_limit, move || {
+                outstanding.wedge(Error::internal(format!(
+                    "the sandbox's guest did not start within {} ms (setLoadTimeoutMs); it was left behind and this sandbox cannot be used",
+                    boot_limit.as_millis()
+                )))
+            })?
+        };
+        let (thread_slot, thread_pending, thread_outstanding) = (slot.clone(), pending.clone(), outstanding.clone());
         thread::Builder::new()
             .name("hyperlight-js-sandbox".into())
-            .spawn(move || match factory() {
-                Ok(sandbox) => {
+            .spawn(move || match (factory(), boot_watch.abort()) {
+                (Ok(sandbox), ()) => {
                     let alive = crate::telemetry::Alive::new(kind);
                     *lock(&thread_slot) = Some(sandbox);
                     while let Some(job) = next_job(&queue) {
+                        if let Some(stuck) = thread_outstanding.stuck() {
+                            // Told already; a guest that came back late runs nothing more.
+                            job(Err(&stuck))();
+                            break;
+                        }
                         let report = {
                             let mut slot = lock(&thread_slot);
                             let sandbox = slot.as_mut().expect("the sandbox lives until its thread ends");
@@ -102,20 +187,22 @@ impl SandboxWorker {
                     drop(lock(&thread_slot).take());
                     drop(alive);
                 }
-                Err(e) => {
+                (Err(e), ()) => {
                     for job in queue {
                         job(Err(&e))();
                     }
                 }
             })
             .map_err(|e| Error::internal(format!("could not start a sandbox thread: {e}")))?;
+        let wedge = outstanding.clone();
         Ok(Self {
             jobs,
             poisoned: Arc::new(AtomicBool::new(false)),
-            control: Arc::new(CallControl::default()),
+            control: Arc::new(CallControl::with_stuck_handler(Arc::new(move |e| wedge.wedge(e)), kill_grace)),
             slot,
             pending,
             held: Arc::default(),
+            outstanding,
         })
     }
 
@@ -147,18 +234,42 @@ impl SandboxWorker {
     {
         let flag = self.poisoned.clone();
         let in_flight = crate::spin::InFlight::enter();
+        // `done` runs once: when the job ends, or when the sandbox is wedged first.
+        let done = Arc::new(Mutex::new(Some(done)));
+        let early = done.clone();
+        let fail: Fail = Box::new(move |e| {
+            if let Some(done) = lock(&early).take() {
+                done(Err(e))
+            }
+        });
+        let id = match self.outstanding.add(fail) {
+            Ok(id) => Some(id),
+            Err((stuck, fail)) => {
+                fail(stuck);
+                None
+            }
+        };
+        let outstanding = self.outstanding.clone();
         Box::new(move |sb| {
             let _in_flight = in_flight;
             let result = match sb {
-                Ok(sb) => {
+                Ok(sb) if id.is_some() => {
                     let result = f(&mut *sb);
                     // Before `done`: whoever learns the result must see the flag that goes with it.
                     flag.store(sb.poisoned(), Ordering::Release);
                     result
                 }
+                Ok(_) => Err(Error::internal("the sandbox is stuck")),
                 Err(e) => Err(e.clone()),
             };
-            Box::new(move || done(result))
+            Box::new(move || {
+                if let Some(id) = id {
+                    outstanding.remove(id);
+                }
+                if let Some(done) = lock(&done).take() {
+                    done(result)
+                }
+            })
         })
     }
 
@@ -213,7 +324,7 @@ impl SandboxWorker {
 
     /// As of the last finished job; never waits for the queue.
     pub fn poisoned(&self) -> bool {
-        self.poisoned.load(Ordering::Acquire)
+        self.poisoned.load(Ordering::Acquire) || self.outstanding.stuck().is_some()
     }
 }
 
@@ -260,7 +371,7 @@ mod tests {
     fn jobs_run_in_submission_order() {
         let log = Arc::new(Mutex::new(vec![]));
         let l = log.clone();
-        let w = SandboxWorker::start(BackendKind::Process, move || Ok(Box::new(Fake(l)) as Box<dyn GuestSandbox>)).unwrap();
+        let w = SandboxWorker::start(BackendKind::Process, Duration::from_secs(60), move || Ok(Box::new(Fake(l)) as Box<dyn GuestSandbox>)).unwrap();
         let (tx, rx) = mpsc::channel();
         for i in 0..100 {
             let tx = tx.clone();
@@ -276,7 +387,7 @@ mod tests {
     fn try_now_runs_only_when_nothing_is_queued_or_running() {
         let log = Arc::new(Mutex::new(vec![]));
         let l = log.clone();
-        let w = SandboxWorker::start(BackendKind::Process, move || Ok(Box::new(Fake(l)) as Box<dyn GuestSandbox>)).unwrap();
+        let w = SandboxWorker::start(BackendKind::Process, Duration::from_secs(60), move || Ok(Box::new(Fake(l)) as Box<dyn GuestSandbox>)).unwrap();
         // Block the sandbox thread inside a job until told to go on.
         let (go, wait) = mpsc::channel::<()>();
         let (started, is_started) = mpsc::channel::<()>();
@@ -303,7 +414,7 @@ mod tests {
     fn what_try_now_leaves_for_later_runs_before_jobs_submitted_meanwhile() {
         let log = Arc::new(Mutex::new(vec![]));
         let l = log.clone();
-        let w = SandboxWorker::start(BackendKind::Process, move || Ok(Box::new(Fake(l)) as Box<dyn GuestSandbox>)).unwrap();
+        let w = SandboxWorker::start(BackendKind::Process, Duration::from_secs(60), move || Ok(Box::new(Fake(l)) as Box<dyn GuestSandbox>)).unwrap();
         w.run_blocking(|_| Ok(())).unwrap();
         let (tx, rx) = mpsc::channel();
         let (tx2, tx3) = (tx.clone(), tx.clone());
@@ -322,7 +433,7 @@ mod tests {
 
     #[test]
     fn a_failed_factory_fails_every_job() {
-        let w = SandboxWorker::start(BackendKind::Process, || Err(Error::internal("no guest"))).unwrap();
+        let w = SandboxWorker::start(BackendKind::Process, Duration::from_secs(60), || Err(Error::internal("no guest"))).unwrap();
         let err = w.run_blocking(|sb| sb.call("h", "1", true)).unwrap_err();
         assert_eq!(err.message, "no guest");
         assert!(w.run_blocking(|sb| sb.unload()).is_err());
@@ -332,9 +443,136 @@ mod tests {
     fn poisoned_flag_follows_the_sandbox() {
         let log = Arc::new(Mutex::new(vec![]));
         let l = log.clone();
-        let w = SandboxWorker::start(BackendKind::Process, move || Ok(Box::new(Fake(l)) as Box<dyn GuestSandbox>)).unwrap();
+        let w = SandboxWorker::start(BackendKind::Process, Duration::from_secs(60), move || Ok(Box::new(Fake(l)) as Box<dyn GuestSandbox>)).unwrap();
         assert!(!w.poisoned());
         w.run_blocking(|sb| sb.call("h", "p", true)).unwrap();
         assert!(w.poisoned());
+    }
+
+    /// A guest whose "hang" call waits for `release`; with `stops` its
+    /// interrupt target releases it, else it ignores every kill, as a vCPU
+    /// stuck in the kernel does.
+    struct Stuck(mpsc::Receiver<()>, Option<mpsc::Sender<()>>);
+
+    impl GuestSandbox for Stuck {
+        fn load(&mut self, _: &[(String, String)], _: &[(String, String)]) -> Result<()> {
+            Ok(())
+        }
+        fn call(&mut self, _: &str, event: &str, _: bool) -> Result<String> {
+            if event == "hang" {
+                let _ = self.0.recv();
+            }
+            Ok(event.to_string())
+        }
+        fn unload(&mut self) -> Result<()> {
+            Ok(())
+        }
+        fn poisoned(&self) -> bool {
+            false
+        }
+        fn mark_poisoned(&mut self, _: String) {}
+        fn interrupt_target(&self) -> crate::call::InterruptTarget {
+            let stop = self.1.clone().map(Mutex::new);
+            Arc::new(move || {
+                if let Some(stop) = &stop {
+                    let _ = lock(stop).send(());
+                }
+            })
+        }
+        fn cpu_clock(&self) -> Option<crate::monitor::GuestClock> {
+            None
+        }
+        fn snapshot(&mut self) -> Result<Arc<dyn crate::backend::GuestSnapshot>> {
+            Err(Error::internal("none"))
+        }
+        fn restore(&mut self, _: &dyn crate::backend::GuestSnapshot) -> Result<()> {
+            Err(Error::internal("none"))
+        }
+    }
+
+    fn kill_while_hanging(w: &SandboxWorker) -> mpsc::Receiver<Result<String>> {
+        let (tx, rx) = mpsc::channel();
+        let control = w.control().clone();
+        w.submit(
+            move |sb| crate::call::call_monitored(sb, &control, "h", "hang", &crate::CallOptions::default()).0,
+            move |r| tx.send(r).unwrap(),
+        );
+        while !w.control().is_running() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert!(w.control().kill());
+        rx
+    }
+
+    #[test]
+    fn a_killed_guest_that_does_not_stop_fails_its_call_and_everything_after_it() {
+        let (release, hold) = mpsc::channel();
+        let w = SandboxWorker::start_with_grace(BackendKind::Hypervisor, Duration::from_secs(60), Duration::from_millis(100), move || {
+            Ok(Box::new(Stuck(hold, None)) as Box<dyn GuestSandbox>)
+        })
+        .unwrap();
+        w.run_blocking(|_| Ok(())).unwrap();
+        let (tx, rx) = mpsc::channel();
+        let control = w.control().clone();
+        let (t1, t2) = (tx.clone(), tx.clone());
+        w.submit(
+            move |sb| crate::call::call_monitored(sb, &control, "h", "hang", &crate::CallOptions::default()).0,
+            move |r| t1.send(("hung", r)).unwrap(),
+        );
+        w.submit(|sb| sb.call("h", "queued", false), move |r| t2.send(("queued", r)).unwrap());
+        // Let the first call start, then kill it: the guest ignores the kill.
+        while !w.control().is_running() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let killed_at = std::time::Instant::now();
+        assert!(w.control().kill());
+        let mut got: Vec<_> = (0..2).map(|_| rx.recv_timeout(Duration::from_secs(10)).expect("told within the grace")).collect();
+        assert!(killed_at.elapsed() < Duration::from_secs(5));
+        got.sort_by_key(|(what, _)| *what);
+        for (what, r) in got {
+            let e = r.expect_err(what);
+            assert_eq!(e.code, crate::ErrorCode::Internal, "{what}");
+            assert!(e.message.contains("did not stop within 100 ms of being stopped by kill"), "{}", e.message);
+            assert!(e.message.contains("cannot be used again"), "{}", e.message);
+        }
+        assert!(w.poisoned());
+        // A later job is told at once, not queued behind the stuck guest.
+        let (tx, rx) = mpsc::channel();
+        w.submit(|sb| sb.call("h", "later", false), move |r| tx.send(r).unwrap());
+        assert_eq!(rx.recv_timeout(Duration::from_secs(1)).unwrap().unwrap_err().code, crate::ErrorCode::Internal);
+        // If the guest comes back after all, nothing runs and nobody is told twice.
+        release.send(()).unwrap();
+        let (tx, rx) = mpsc::channel();
+        w.submit(|sb| sb.call("h", "after release", false), move |r| tx.send(r).unwrap());
+        assert!(rx.recv_timeout(Duration::from_secs(1)).unwrap().is_err());
+    }
+
+    #[test]
+    fn a_guest_that_never_boots_fails_its_jobs_after_the_boot_limit() {
+        let (_release, hold) = mpsc::channel::<()>();
+        let w = SandboxWorker::start(BackendKind::Hypervisor, Duration::from_millis(100), move || {
+            let _ = hold.recv();
+            Err(Error::internal("never"))
+        })
+        .unwrap();
+        let err = w.run_blocking(|_| Ok(())).unwrap_err();
+        assert_eq!(err.code, crate::ErrorCode::Internal);
+        assert!(err.message.contains("did not start within 100 ms") && err.message.contains("setLoadTimeoutMs"), "{}", err.message);
+        assert!(w.poisoned());
+    }
+
+    #[test]
+    fn a_guest_that_stops_when_killed_is_not_reported_stuck() {
+        let (release, hold) = mpsc::channel();
+        let w = SandboxWorker::start_with_grace(BackendKind::Process, Duration::from_secs(60), Duration::from_millis(50), move || {
+            Ok(Box::new(Stuck(hold, Some(release))) as Box<dyn GuestSandbox>)
+        })
+        .unwrap();
+        let err = kill_while_hanging(&w).recv_timeout(Duration::from_secs(5)).unwrap().unwrap_err();
+        assert_eq!(err.code, crate::ErrorCode::Cancelled, "{}", err.message);
+        // Well past the grace: the watch was disarmed when the call ended.
+        std::thread::sleep(Duration::from_millis(200));
+        assert_eq!(w.run_blocking(|sb| sb.call("h", "2", false)).unwrap(), "2");
+        assert!(!w.outstanding.stuck().is_some());
     }
 }
