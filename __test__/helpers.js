@@ -28,9 +28,10 @@ async function runtime(builderFn) {
   return proto.loadRuntime();
 }
 
-/** A LoadedJSSandbox with `handlers` ({ name: source }) loaded. */
-async function loaded(handlers, builderFn) {
+/** A LoadedJSSandbox with `handlers` (and `modules`; each { name: source }) loaded. */
+async function loaded(handlers, builderFn, modules = {}) {
   const js = await runtime(builderFn);
+  for (const [name, code] of Object.entries(modules)) js.addModule(name, code);
   for (const [name, code] of Object.entries(handlers)) js.addHandler(name, code);
   return js.getLoadedSandbox();
 }

@@ -266,7 +266,7 @@ test("the guest's console.log and print reach the host's stdout, in order", () =
     })();`;
   const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stdout, 'from a module top level\nhello 5 1,2\nraw\nresult 1\n');
+  assert.equal(r.stdout, 'from a module top level\nhello 5 [ 1, 2 ]\nraw\nresult 1\n');
 });
 
 test('build() consumes the SandboxBuilder: a second build() rejects with ERR_CONSUMED', async () => {

@@ -46,6 +46,13 @@ const LIMITS = {
   vm: 45 * 60 * SECOND,
 };
 
+// The test VM's emulation is slow enough that the native bounds on a probe
+// and on a kill landing could fire on a healthy micro-VM there.
+if (inVm) {
+  process.env.HYPERLIGHT_JS_PROBE_TIMEOUT_MS ??= '60000';
+  process.env.HYPERLIGHT_JS_KILL_GRACE_MS ??= '30000';
+}
+
 // Each test writes its start and end here (scripts/test-watch.js), so a
 // file killed for running too long can name the tests that were running.
 // The test VM shares this machine's file system, so it writes here too.

@@ -29,6 +29,8 @@ fn build_vm_guest() {
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap());
     let guest_dir = manifest_dir.join("../vm-guest").canonicalize().expect("crates/vm-guest is missing");
     println!("cargo:rerun-if-changed={}", guest_dir.display());
+    // The globals both guests share are part of the micro-VM guest too.
+    println!("cargo:rerun-if-changed={}", manifest_dir.join("../guest-env").display());
     // Always optimised: QuickJS unoptimised is painfully slow, and one guest
     // build then serves debug and release builds of the engine alike.
     let target_dir = target_dir().join("vm-guest");

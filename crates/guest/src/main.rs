@@ -24,7 +24,7 @@ use hyperlight_js_runtime::JsRuntime;
 mod jail;
 
 hyperlight_js_runtime::native_modules! {}
-hyperlight_js_runtime::custom_globals! { capture_runtime, forward_output }
+hyperlight_js_runtime::custom_globals! { capture_runtime, forward_output, install_env }
 
 /// The QuickJS runtime behind the `JsRuntime`, kept so a fresh sandbox can
 /// apply its heap and stack limits (JsRuntime does not expose it).
@@ -37,22 +37,17 @@ fn capture_runtime(ctx: &rquickjs::Ctx<'_>) -> rquickjs::Result<()> {
     Ok(())
 }
 
-/// `print` and `console.log` send their text to the host, which writes it to
-/// its stdout: a guest has no stdout of its own. (Installed before the
-/// runtime freezes its globals, so handlers cannot undo it.)
+/// `print` sends its text to the host, which writes it to its stdout: a
+/// guest has no stdout of its own. (Installed before the runtime freezes its
+/// globals, so handlers cannot undo it.)
 fn forward_output(ctx: &rquickjs::Ctx<'_>) -> rquickjs::Result<()> {
     use rquickjs::convert::Coerced;
-    use rquickjs::function::Rest;
-    let globals = ctx.globals();
-    globals.set("print", rquickjs::Function::new(ctx.clone(), |text: Coerced<String>| emit(text.0))?)?;
-    let console: rquickjs::Object = globals.get("console")?;
-    let log = rquickjs::Function::new(ctx.clone(), |parts: Rest<Coerced<String>>| {
-        let mut line = parts.0.into_iter().map(|p| p.0).collect::<Vec<_>>().join(" ");
-        line.push('\n');
-        emit(line)
-    })?;
-    console.set("log", log)?;
-    Ok(())
+    ctx.globals().set("print", rquickjs::Function::new(ctx.clone(), |text: Coerced<String>| emit(text.0))?)
+}
+
+/// The standard globals both guests share, `console` among them.
+fn install_env(ctx: &rquickjs::Ctx<'_>) -> rquickjs::Result<()> {
+    hyperlight_js_guest_env::install(ctx, |_level, text| emit(format!("{text}\n")))
 }
 
 /// Output only flows while the host waits on a request (guest code runs only
@@ -170,7 +165,16 @@ impl Guest {
                 // the next call) when it is lightly loaded: cheaper than waking.
                 let spin = std::time::Duration::from_micros(spin_us.min(1000).into());
                 with_channel(|c| c.set_spin(spin));
-                Some(self.call(handler, event, gc))
+                send(&self.call(handler, event));
+                // The collection `gc` asks for runs after the answer is sent,
+                // while the host handles the result: off the call's critical
+                // path. This guest has one thread, so the next request waits
+                // until it is done: no call starts during its predecessor's
+                // collection.
+                if gc {
+                    collect_garbage();
+                }
+                None
             }
             Request::HostResult(_) => fatal(ProtocolError::Malformed("host result outside a host call".into())),
         }
@@ -190,8 +194,8 @@ impl Guest {
         Reply::Loaded
     }
 
-    fn call(&mut self, handler: String, event: String, gc: bool) -> Reply {
-        match self.runtime.run_handler(handler, event, gc) {
+    fn call(&mut self, handler: String, event: String) -> Reply {
+        match self.runtime.run_handler(handler, event, false) {
             Ok(result) if result.len() as u64 > self.config.output_buffer_size => failure(
                 FailureKind::OutputTooLarge,
                 format!(
@@ -238,6 +242,11 @@ impl Guest {
         }
         // The copy: forget the parent's socket and memory, answer on our own.
         drop(theirs);
+        // A copy of the parent's random state would repeat its numbers: every
+        // copy (a new sandbox, a restored snapshot) starts from fresh entropy.
+        if let Err(e) = reseed_from_os() {
+            return Some(failure(FailureKind::Internal, format!("getrandom failed: {e}")));
+        }
         // SAFETY: prctl/getppid have no memory-safety preconditions.
         unsafe {
             libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0);
@@ -291,6 +300,33 @@ impl Guest {
         // Last: from here on user code may run.
         jail::lock_down(&self.config)?;
         Ok(())
+    }
+}
+
+fn reseed_from_os() -> std::io::Result<()> {
+    let mut seed = [0u8; 32];
+    let mut filled = 0;
+    while filled < seed.len() {
+        // SAFETY: the pointer and length describe the unfilled part of `seed`.
+        let n = unsafe { libc::getrandom(seed[filled..].as_mut_ptr().cast(), seed.len() - filled, 0) };
+        if n < 0 {
+            let e = std::io::Error::last_os_error();
+            if e.kind() != std::io::ErrorKind::Interrupted {
+                return Err(e);
+            }
+            continue;
+        }
+        filled += n as usize;
+    }
+    hyperlight_js_guest_env::reseed(seed);
+    Ok(())
+}
+
+fn collect_garbage() {
+    let rt = QJS_RUNTIME.load(Ordering::Relaxed);
+    if !rt.is_null() {
+        // SAFETY: `rt` is this process's live QuickJS runtime, used from its only thread.
+        unsafe { rquickjs::qjs::JS_RunGC(rt) }
     }
 }
 

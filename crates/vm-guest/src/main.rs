@@ -3,15 +3,17 @@
 //! `hyperlight-js-runtime` brings the whole Hyperlight guest (its entry
 //! point and the guest functions that register modules and handlers and run
 //! them); this binary is an extender of it, as the runtime documents, adding
-//! one guest function: `SetLimits`, which gives QuickJS the sandbox's heap
-//! and stack limits. Without them a memory bomb or runaway recursion would
-//! exhaust the VM's physical memory and abort the guest, where the process
-//! backend raises a JavaScript error and the sandbox lives on.
+//! the standard globals both guests share (crates/guest-env) and two guest
+//! functions: `SetLimits`, which gives QuickJS the sandbox's heap and stack
+//! limits (without them a memory bomb or runaway recursion would exhaust the
+//! VM's physical memory and abort the guest, where the process backend raises
+//! a JavaScript error and the sandbox lives on), and `Reseed`, through which
+//! the host gives the guest fresh entropy after every boot and restore.
 #![cfg_attr(hyperlight, no_std)]
 #![cfg_attr(hyperlight, no_main)]
 
 hyperlight_js_runtime::native_modules! {}
-hyperlight_js_runtime::custom_globals! { vm::capture_runtime }
+hyperlight_js_runtime::custom_globals! { vm::capture_runtime, vm::install_env }
 
 #[cfg(hyperlight)]
 mod vm {
@@ -32,6 +34,37 @@ mod vm {
         // SAFETY: the context pointer is live for the duration of this call.
         let rt = unsafe { rquickjs::qjs::JS_GetRuntime(ctx.as_raw().as_ptr()) };
         QJS_RUNTIME.store(rt, Ordering::Relaxed);
+        Ok(())
+    }
+
+    unsafe extern "C" {
+        fn putchar(c: i32) -> i32;
+        fn fflush(stream: *mut core::ffi::c_void) -> i32;
+        static stdout: *mut core::ffi::c_void;
+    }
+
+    /// The standard globals; console output leaves as `print` does, through
+    /// libc's stdout, which Hyperlight hands to the host's print function.
+    pub fn install_env(ctx: &rquickjs::Ctx<'_>) -> rquickjs::Result<()> {
+        hyperlight_js_guest_env::install(ctx, |_level, text| {
+            // SAFETY: putchar and fflush on libc's own stdout.
+            unsafe {
+                for b in text.bytes().chain(core::iter::once(b'\n')) {
+                    putchar(b as i32);
+                }
+                fflush(stdout);
+            }
+        })
+    }
+
+    /// The host's fresh entropy, after every boot and every restore: a
+    /// restored VM would otherwise repeat the random numbers of its snapshot.
+    #[guest_function("Reseed")]
+    fn reseed(seed: alloc::vec::Vec<u8>) -> Result<()> {
+        let seed: [u8; 32] = seed
+            .try_into()
+            .map_err(|_| HyperlightGuestError::new(ErrorCode::GuestError, "Reseed takes exactly 32 bytes".to_string()))?;
+        hyperlight_js_guest_env::reseed(seed);
         Ok(())
     }
 
@@ -121,6 +154,10 @@ mod vm {
     use hyperlight_js_runtime::rquickjs;
 
     pub fn capture_runtime(_ctx: &rquickjs::Ctx<'_>) -> rquickjs::Result<()> {
+        Ok(())
+    }
+
+    pub fn install_env(_ctx: &rquickjs::Ctx<'_>) -> rquickjs::Result<()> {
         Ok(())
     }
 }

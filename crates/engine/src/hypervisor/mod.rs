@@ -134,12 +134,34 @@ fn boot(config: &SandboxConfig, host: &Arc<dyn HostDispatch>, host_wait: &HostWa
 
     let mut vm = vm.evolve().map_err(map_err)?;
     vm.call::<()>("SetLimits", (config.heap_size, config.scratch_size)).map_err(map_err)?;
+    reseed(&mut vm)?;
     // Guest code imports host modules as `host:<name>`, as on the process backend.
     let modules: HashMap<String, Vec<String>> =
         host.modules().into_iter().map(|m| (format!("host:{}", m.name), m.functions)).collect();
     let modules = serde_json::to_string(&modules).map_err(|e| Error::internal(format!("host modules as JSON: {e}")))?;
     vm.call::<()>("RegisterHostModules", modules).map_err(map_err)?;
     Ok(vm)
+}
+
+/// Fresh OS entropy for the guest's CSPRNG (crates/guest-env), after every
+/// boot and restore: a restored VM's memory holds its snapshot's random state,
+/// and with it every number that state would give.
+fn reseed(vm: &mut MultiUseSandbox) -> Result<()> {
+    let mut seed = vec![0u8; 32];
+    let mut filled = 0;
+    while filled < seed.len() {
+        // SAFETY: the pointer and length describe the unfilled part of `seed`.
+        let n = unsafe { libc::getrandom(seed[filled..].as_mut_ptr().cast(), seed.len() - filled, 0) };
+        if n < 0 {
+            let e = std::io::Error::last_os_error();
+            if e.kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(Error::internal(format!("getrandom failed: {e}")));
+        }
+        filled += n as usize;
+    }
+    vm.call::<()>("Reseed", seed).map_err(map_err)
 }
 
 struct HypervisorSandbox {
@@ -165,6 +187,7 @@ impl HypervisorSandbox {
 
     fn reset(&mut self) -> Result<()> {
         self.vm.restore(self.fresh.clone()).map_err(map_err)?;
+        reseed(&mut self.vm)?;
         self.handlers.clear();
         self.poison = None;
         Ok(())
@@ -268,6 +291,7 @@ impl GuestSandbox for HypervisorSandbox {
     fn restore(&mut self, snapshot: &dyn GuestSnapshot) -> Result<()> {
         let snap: &HypervisorSnapshot = own_snapshot(snapshot, self.id)?;
         self.vm.restore(snap.snapshot.clone()).map_err(map_err)?;
+        reseed(&mut self.vm)?;
         self.poison = None;
         self.handlers = snap.handlers.clone();
         Ok(())

@@ -1,0 +1,179 @@
+//! What both guests add to `hyperlight-js-runtime`, in one place: the
+//! standard globals that server-side JavaScript expects (see the README's
+//! table) and the per-sandbox CSPRNG behind `crypto` and `Math.random`.
+//!
+//! The globals themselves are JavaScript (`prelude.js`), evaluated once when
+//! a guest's runtime starts; what JavaScript cannot do well or safely is
+//! native and handed to it as one `native` object: randomness, digests, UTF-8
+//! and WHATWG URL parsing (the `url` crate). `no_std` + `alloc`, so the
+//! micro-VM guest can use it.
+//!
+//! Randomness: a sandbox is a copy (a fork of a template, a restored
+//! snapshot), and a copy of a PRNG's state is a copy of every number it will
+//! ever give. So no random state lives in JavaScript, and each guest calls
+//! [`reseed`] with fresh OS entropy whenever it becomes a new sandbox: after
+//! every fork (process backend) and after every boot and restore (micro-VM
+//! backend, with entropy from the host). Until then there is no generator
+//! and asking for randomness is an error, never a predictable answer.
+#![no_std]
+
+extern crate alloc;
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec;
+use alloc::vec::Vec;
+
+use hyperlight_js_runtime::rquickjs::{self, ArrayBuffer, Ctx, Exception, Function, Object, TypedArray, Value};
+use rand_chacha::ChaCha20Rng;
+use rand_core::{RngCore, SeedableRng};
+
+/// The prelude: a function of `(globalThis, native)`.
+const PRELUDE: &str = include_str!("prelude.js");
+
+/// The most `crypto.getRandomValues` hands out at once (as in Web Crypto).
+const MAX_RANDOM_BYTES: usize = 65536;
+
+/// A guest has one thread; the lock only makes the static sound.
+static RNG: spin::Mutex<Option<ChaCha20Rng>> = spin::Mutex::new(None);
+
+/// Starts the generator afresh from `seed`: call it with 32 bytes of OS
+/// entropy each time this guest becomes a new sandbox.
+pub fn reseed(seed: [u8; 32]) {
+    *RNG.lock() = Some(ChaCha20Rng::from_seed(seed));
+}
+
+fn random_bytes(n: usize) -> Option<Vec<u8>> {
+    let mut rng = RNG.lock();
+    let rng = rng.as_mut()?;
+    let mut bytes = vec![0u8; n];
+    rng.fill_bytes(&mut bytes);
+    Some(bytes)
+}
+
+/// Where one console call's formatted text goes: `(level, text)`, the text
+/// without its final newline.
+pub type ConsoleSink = fn(&str, &str);
+
+/// Installs the globals on `ctx`. Call it from the runtime's
+/// `custom_globals!`, which runs before the runtime freezes `console`.
+pub fn install(ctx: &Ctx<'_>, console: ConsoleSink) -> rquickjs::Result<()> {
+    let native = Object::new(ctx.clone())?;
+    native.set("write", Function::new(ctx.clone(), move |level: String, text: String| console(&level, &text))?)?;
+    native.set("randomBytes", Function::new(ctx.clone(), native_random_bytes)?)?;
+    native.set("digest", Function::new(ctx.clone(), native_digest)?)?;
+    native.set("utf8Encode", Function::new(ctx.clone(), native_utf8_encode)?)?;
+    native.set("utf8Decode", Function::new(ctx.clone(), native_utf8_decode)?)?;
+    native.set("urlParse", Function::new(ctx.clone(), native_url_parse)?)?;
+    native.set("urlSet", Function::new(ctx.clone(), native_url_set)?)?;
+    let prelude: Function = ctx.eval(PRELUDE)?;
+    prelude.call::<_, ()>((ctx.globals(), native))
+}
+
+fn native_random_bytes<'js>(ctx: Ctx<'js>, n: f64) -> rquickjs::Result<ArrayBuffer<'js>> {
+    if !(0.0..=MAX_RANDOM_BYTES as f64).contains(&n) || n as usize as f64 != n {
+        return Err(Exception::throw_range(&ctx, &format!("randomBytes: {n} is not a byte count from 0 to {MAX_RANDOM_BYTES}")));
+    }
+    match random_bytes(n as usize) {
+        Some(bytes) => ArrayBuffer::new(ctx, bytes),
+        None => Err(Exception::throw_internal(&ctx, "this sandbox has not been given its entropy yet")),
+    }
+}
+
+fn bytes_of<'a>(ctx: &Ctx<'_>, array: &'a TypedArray<'_, u8>) -> rquickjs::Result<&'a [u8]> {
+    array.as_bytes().ok_or_else(|| Exception::throw_type(ctx, "the buffer behind this array is detached"))
+}
+
+fn native_digest<'js>(ctx: Ctx<'js>, algorithm: String, data: TypedArray<'js, u8>) -> rquickjs::Result<ArrayBuffer<'js>> {
+    use sha2::Digest;
+    let data = bytes_of(&ctx, &data)?;
+    let digest = match algorithm.as_str() {
+        "SHA-1" => sha1::Sha1::digest(data).to_vec(),
+        "SHA-256" => sha2::Sha256::digest(data).to_vec(),
+        "SHA-384" => sha2::Sha384::digest(data).to_vec(),
+        "SHA-512" => sha2::Sha512::digest(data).to_vec(),
+        other => return Err(Exception::throw_type(&ctx, &format!("digest: unknown algorithm '{other}'"))),
+    };
+    ArrayBuffer::new(ctx, digest)
+}
+
+/// The prelude makes the text well-formed first (lone surrogates become U+FFFD).
+fn native_utf8_encode<'js>(ctx: Ctx<'js>, text: String) -> rquickjs::Result<ArrayBuffer<'js>> {
+    ArrayBuffer::new(ctx, text.into_bytes())
+}
+
+/// WHATWG UTF-8 decoding: `from_utf8_lossy` replaces each maximal invalid
+/// subpart with one U+FFFD, as the Encoding Standard does.
+fn native_utf8_decode<'js>(ctx: Ctx<'js>, data: TypedArray<'js, u8>, fatal: bool) -> rquickjs::Result<String> {
+    let bytes = bytes_of(&ctx, &data)?;
+    if fatal {
+        return match core::str::from_utf8(bytes) {
+            Ok(text) => Ok(text.to_string()),
+            Err(_) => Err(Exception::throw_type(&ctx, "The encoded data was not valid for encoding utf-8")),
+        };
+    }
+    Ok(String::from_utf8_lossy(bytes).into_owned())
+}
+
+fn url_components<'js>(ctx: &Ctx<'js>, url: &url::Url) -> rquickjs::Result<Object<'js>> {
+    use url::quirks;
+    let o = Object::new(ctx.clone())?;
+    o.set("href", quirks::href(url))?;
+    o.set("protocol", quirks::protocol(url))?;
+    o.set("username", quirks::username(url))?;
+    o.set("password", quirks::password(url))?;
+    o.set("host", quirks::host(url))?;
+    o.set("hostname", quirks::hostname(url))?;
+    o.set("port", quirks::port(url))?;
+    o.set("pathname", quirks::pathname(url))?;
+    o.set("search", quirks::search(url))?;
+    o.set("hash", quirks::hash(url))?;
+    o.set("origin", quirks::origin(url))?;
+    Ok(o)
+}
+
+fn parse_url(input: &str, base: Option<&str>) -> Option<url::Url> {
+    match base {
+        Some(base) => url::Url::parse(base).ok()?.join(input).ok(),
+        None => url::Url::parse(input).ok(),
+    }
+}
+
+/// The components, or `null` (rquickjs would make `None` undefined).
+fn components_or_null<'js>(ctx: &Ctx<'js>, url: Option<url::Url>) -> rquickjs::Result<Value<'js>> {
+    match url {
+        Some(url) => url_components(ctx, &url).map(Object::into_value),
+        None => Ok(Value::new_null(ctx.clone())),
+    }
+}
+
+fn native_url_parse<'js>(ctx: Ctx<'js>, input: String, base: Value<'js>) -> rquickjs::Result<Value<'js>> {
+    let base = if base.is_undefined() { None } else { Some(base.get::<String>()?) };
+    components_or_null(&ctx, parse_url(&input, base.as_deref()))
+}
+
+/// The WHATWG setters, on a URL the prelude holds as its `href`.
+fn native_url_set<'js>(ctx: Ctx<'js>, href: String, property: String, value: String) -> rquickjs::Result<Value<'js>> {
+    use url::quirks;
+    let Some(mut url) = parse_url(&href, None) else { return components_or_null(&ctx, None) };
+    // Each setter ignores a value it cannot apply, as the standard says;
+    // only a failed `href` is the caller's to report.
+    match property.as_str() {
+        "href" => {
+            if quirks::set_href(&mut url, &value).is_err() {
+                return components_or_null(&ctx, None);
+            }
+        }
+        "protocol" => { let _ = quirks::set_protocol(&mut url, &value); }
+        "username" => { let _ = quirks::set_username(&mut url, &value); }
+        "password" => { let _ = quirks::set_password(&mut url, &value); }
+        "host" => { let _ = quirks::set_host(&mut url, &value); }
+        "hostname" => { let _ = quirks::set_hostname(&mut url, &value); }
+        "port" => { let _ = quirks::set_port(&mut url, &value); }
+        "pathname" => quirks::set_pathname(&mut url, &value),
+        "search" => quirks::set_search(&mut url, &value),
+        "hash" => quirks::set_hash(&mut url, &value),
+        other => return Err(Exception::throw_type(&ctx, &format!("urlSet: unknown URL property '{other}'"))),
+    }
+    components_or_null(&ctx, Some(url))
+}
