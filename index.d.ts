@@ -1,4 +1,6 @@
 // Types for @hyperlight/js-host-api. Kept by hand, in step with src/ and lib/index.js.
+// Symbol.dispose and Symbol.asyncDispose (`using`, `await using`):
+/// <reference lib="esnext.disposable" />
 
 /** Every error the API throws or rejects with carries one of these codes. */
 export type ErrorCode =
@@ -79,6 +81,10 @@ export class ProtoJSSandbox {
   register(moduleName: string, functionName: string, callback: HostFunction): void;
   /** Starts the guest's JavaScript runtime; consumes this object. */
   loadRuntime(): Promise<JSSandbox>;
+  /** Consumes this object without starting a guest; idempotent. */
+  dispose(): void;
+  [Symbol.dispose](): void;
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**
@@ -111,6 +117,14 @@ export class JSSandbox {
    * the load timeout: ERR_CANCELLED) this JSSandbox stays usable.
    */
   getLoadedSandbox(): Promise<LoadedJSSandbox>;
+  /**
+   * Frees the guest now rather than at garbage collection; later use is
+   * ERR_CONSUMED. Idempotent. During a getLoadedSandbox() it frees the guest
+   * only if that load fails.
+   */
+  dispose(): void;
+  [Symbol.dispose](): void;
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 export interface CallHandlerOptions {
@@ -174,6 +188,15 @@ export class LoadedJSSandbox {
   restore(snapshot: Snapshot): Promise<void>;
   /** Drops handlers and modules; this object is consumed. */
   unload(): Promise<JSSandbox>;
+  /**
+   * Frees the guest now rather than at garbage collection: a running call is
+   * stopped, it and every queued call reject with ERR_CONSUMED, and later use
+   * is ERR_CONSUMED. Idempotent.
+   */
+  dispose(): void;
+  [Symbol.dispose](): void;
+  /** `await using sandbox = ...` disposes it when the block ends. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** What every sandbox of a SandboxPool is made from, and how the pool sizes itself. */
@@ -248,4 +271,6 @@ export class SandboxPool {
    * Later calls reject with ERR_CONSUMED. Repeatable: returns the same promise.
    */
   close(options?: { kill?: boolean }): Promise<void>;
+  /** `await using pool = new SandboxPool(...)` closes it when the block ends. */
+  [Symbol.asyncDispose](): Promise<void>;
 }

@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const { SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox } = require('../lib');
-const { runtime, loaded, apiError, counterWithGuestPid, exited, ECHO, COUNTER, BACKEND, processOnly } = require('./helpers');
+const { runtime, loaded, apiError, counterWithGuestPid, exited, ECHO, COUNTER, BACKEND, processOnly, SLOW } = require('./helpers');
 
 test('quick start: every stage reports its backend and the handler runs', async () => {
   const proto = await new SandboxBuilder().build();
@@ -319,3 +319,59 @@ test('a build() that fails still consumes the SandboxBuilder', () => {
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), ['ERR_INVALID_ARG', 'ERR_CONSUMED', 'ERR_CONSUMED']);
 });
+
+test('dispose() frees a LoadedJSSandbox now: a running call and later use reject with ERR_CONSUMED', async () => {
+  const sandbox = await loaded({ spin: 'function handler() { for (;;) {} }', echo: ECHO });
+  const running = sandbox.callHandler('spin', {});
+  const queued = sandbox.callHandler('echo', 'queued');
+  await new Promise((r) => setTimeout(r, 50 * SLOW));
+  sandbox.dispose();
+  sandbox.dispose(); // idempotent
+  const all = [running, queued, sandbox.callHandler('echo', 'later'), sandbox.snapshot(), sandbox.unload()];
+  await Promise.all(all.map((p) => assert.rejects(p, apiError('ERR_CONSUMED', 'dispose()'))));
+});
+
+test('dispose() on a JSSandbox and a ProtoJSSandbox consumes them', async () => {
+  const js = await runtime();
+  js.dispose();
+  js.dispose();
+  await assert.rejects(js.getLoadedSandbox(), apiError('ERR_CONSUMED', 'JSSandbox', 'dispose()'));
+  assert.throws(() => js.addHandler('h', ECHO), apiError('ERR_CONSUMED', 'dispose()'));
+  const proto = await new SandboxBuilder().build();
+  proto.dispose();
+  await assert.rejects(proto.loadRuntime(), apiError('ERR_CONSUMED', 'ProtoJSSandbox', 'dispose()'));
+});
+
+test('Symbol.asyncDispose and Symbol.dispose dispose (await using)', async () => {
+  const sandbox = await loaded({ echo: ECHO });
+  await sandbox[Symbol.asyncDispose]();
+  await assert.rejects(sandbox.callHandler('echo', 1), apiError('ERR_CONSUMED', 'dispose()'));
+  const other = await loaded({ echo: ECHO });
+  other[Symbol.dispose]();
+  await assert.rejects(other.callHandler('echo', 1), apiError('ERR_CONSUMED', 'dispose()'));
+});
+
+test('dispose() ends the guest process at once', processOnly, async () => {
+  const { sandbox, pid } = await counterWithGuestPid();
+  assert.equal(await sandbox.callHandler('counter', {}), 1);
+  sandbox.dispose();
+  // Within 5 s (exited's bound), with the object still referenced here.
+  await exited(pid);
+  assert.equal(sandbox.poisoned, false);
+});
+
+test('sandboxes created and disposed in a loop stay within a fixed memory bound', async () => {
+  const rounds = SLOW > 1 ? 15 : 200;
+  const rss = () => process.memoryUsage().rss;
+  let first;
+  for (let i = 0; i < rounds; i++) {
+    const sandbox = await loaded({ echo: ECHO });
+    assert.equal(await sandbox.callHandler('echo', i), i);
+    sandbox.dispose();
+    if (i === 4) first = rss();
+  }
+  const grown = (rss() - first) / (1 << 20);
+  // Without dispose() each micro-VM would hold hundreds of MiB until collected.
+  assert.ok(grown < 128, `resident memory grew by ${grown.toFixed(1)} MiB over ${rounds - 5} sandboxes`);
+});
+

@@ -136,6 +136,24 @@ for (const Class of [SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox,
   wrapMethods(Class);
 }
 
+// `using` / `await using` free a stage's guest when the block ends, as
+// `dispose()` does (which frees it now rather than at garbage collection).
+for (const Class of [ProtoJSSandbox, JSSandbox, LoadedJSSandbox]) {
+  const methods = {
+    [Symbol.dispose]() {
+      this.dispose();
+    },
+    async [Symbol.asyncDispose]() {
+      this.dispose();
+    },
+  };
+  for (const key of [Symbol.dispose, Symbol.asyncDispose]) {
+    if (typeof key === 'symbol') {
+      Object.defineProperty(Class.prototype, key, { value: methods[key], writable: true, configurable: true });
+    }
+  }
+}
+
 // 'auto' without working micro-VMs falls back to the process backend; say so
 // once per process, with the probe's reason.
 let fallbackWarned = false;

@@ -403,4 +403,15 @@ class SandboxPool {
   }
 }
 
+// `await using pool = new SandboxPool(...)` closes it when the block ends.
+if (typeof Symbol.asyncDispose === 'symbol') {
+  Object.defineProperty(SandboxPool.prototype, Symbol.asyncDispose, {
+    value: function asyncDispose() {
+      return this.close();
+    },
+    writable: true,
+    configurable: true,
+  });
+}
+
 module.exports = { SandboxPool };

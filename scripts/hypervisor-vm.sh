@@ -21,10 +21,14 @@
 #
 # Environment: HYPERLIGHT_VM_CPUS (default: all host cores), HYPERLIGHT_VM_MEM
 # (default 6G), HYPERLIGHT_VM_TIMEOUT in seconds (default 2700),
+# HYPERLIGHT_VM_STALL in seconds (default 600: no output and no test starting
+# or ending for that long ends the VM), HYPERLIGHT_VM_ACCEL (QEMU's -accel,
+# default tcg,thread=multi),
 # HYPERLIGHT_VM_CACHE (default /var/tmp/hyperlight-js-vm): kernel and initramfs.
 #
 # Exit status: the command's; 3 when the rig cannot run here (the reason is
-# printed); 124 when the VM ended without the command finishing.
+# printed); 124 when the VM ended without the command finishing; 125 when it
+# stalled because its own kernel locked up (an emulation failure).
 set -euo pipefail
 
 check_only=0
@@ -168,13 +172,30 @@ chmod +x "$run/inside.sh"
 tail -n +1 -f "$run/out" &
 tailer=$!
 cpus="${HYPERLIGHT_VM_CPUS:-$(nproc)}"
+stall="${HYPERLIGHT_VM_STALL:-600}"
 set +e
 timeout "${HYPERLIGHT_VM_TIMEOUT:-2700}" qemu-system-x86_64 \
-  -machine q35 -accel tcg,thread=multi -cpu EPYC,+svm,+npt -smp "$cpus" -m "${HYPERLIGHT_VM_MEM:-6G}" \
+  -machine q35 -accel "${HYPERLIGHT_VM_ACCEL:-tcg,thread=multi}" -cpu EPYC,+svm,+npt -smp "$cpus" -m "${HYPERLIGHT_VM_MEM:-6G}" \
   -kernel "$vmlinuz" -initrd "$initrd" -append "console=ttyS0 quiet loglevel=3 panic=-1 hlvm_script=$run/inside.sh" \
   -display none -serial "file:$run/console" -monitor none -no-reboot \
   -virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,id=hostroot,multidevs=remap \
-  2>"$run/qemu.err"
+  2>"$run/qemu.err" &
+vm=$!
+# A VM whose kernel locks up (seen here: every vCPU in a soft lockup, under
+# TCG) makes no progress at all, and nothing inside it can end the command.
+# No new output and no test starting or ending for $stall seconds ends it.
+stalled=0
+newest() { stat -c %Y "$run/out" ${HYPERLIGHT_JS_TEST_TRACE:+"$HYPERLIGHT_JS_TEST_TRACE"} 2>/dev/null | sort -n | tail -1; }
+while kill -0 "$vm" 2>/dev/null; do
+  sleep 5
+  if [ $(($(date +%s) - $(newest))) -gt "$stall" ]; then
+    stalled=1
+    kill "$vm" 2>/dev/null
+    pkill -P "$vm" 2>/dev/null
+    break
+  fi
+done
+wait "$vm"
 qemu=$?
 set -e
 sleep 0.5
@@ -191,6 +212,21 @@ if [ -f "$run/rc" ]; then
   rc="$(cat "$run/rc")"
   [ "$rc" = 0 ] || console_tail
   exit "$rc"
+fi
+if [ "$stalled" = 1 ]; then
+  echo "hypervisor-vm: STALLED: the VM printed nothing and no test started or ended for $stall s (HYPERLIGHT_VM_STALL); it was ended" >&2
+  console_tail
+  # A soft lockup is a CPU of the VM stuck in its kernel for tens of seconds.
+  # Seen here under TCG: in the kernel's own idle task (swapper) and kthreadd
+  # from seconds after boot, and in a vCPU thread of a micro-VM (the probe's,
+  # 'hyperlight-js-p') stuck in KVM_RUN, where on real hardware the kick that
+  # Hyperlight's kill sends always brings it out. Either way the emulated
+  # machine stopped making progress: an emulation failure, not the command's.
+  if grep -qE 'soft lockup - CPU#[0-9]+ stuck' "$run/console" 2>/dev/null; then
+    echo "hypervisor-vm: the VM's kernel reported soft lockups (above): an emulation failure" >&2
+    exit 125
+  fi
+  exit 124
 fi
 echo "hypervisor-vm: the VM ended without the command finishing within ${HYPERLIGHT_VM_TIMEOUT:-2700} s (qemu exit $qemu)" >&2
 console_tail

@@ -15,23 +15,36 @@ use crate::loaded_js_sandbox::LoadedJSSandbox;
 /// until `getLoadedSandbox()` sends them to the guest.
 #[napi(js_name = "JSSandbox")]
 pub struct JSSandbox {
-    /// Empty once consumed. Shared so a failed `getLoadedSandbox()` can hand
-    /// the guest back and the user can fix the source and try again.
-    worker: Arc<Mutex<Option<SandboxWorker>>>,
+    /// Shared so a failed `getLoadedSandbox()` can hand the guest back and
+    /// the user can fix the source and try again.
+    slot: Arc<Mutex<Slot>>,
     registry: Registry,
     kind: BackendKind,
     load_timeout: std::time::Duration,
 }
 
+/// The guest, unless consumed; and what consumed it.
+struct Slot {
+    worker: Option<SandboxWorker>,
+    /// `getLoadedSandbox()` while a load runs or after it succeeded; `dispose()` for good.
+    consumed_by: &'static str,
+}
+
 impl JSSandbox {
     pub fn new(worker: SandboxWorker, kind: BackendKind, load_timeout: std::time::Duration) -> Self {
-        Self { worker: Arc::new(Mutex::new(Some(worker))), registry: Registry::default(), kind, load_timeout }
+        let slot = Slot { worker: Some(worker), consumed_by: "getLoadedSandbox()" };
+        Self { slot: Arc::new(Mutex::new(slot)), registry: Registry::default(), kind, load_timeout }
+    }
+
+    fn slot(&self) -> std::sync::MutexGuard<'_, Slot> {
+        self.slot.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn ensure_live(&self) -> hyperlight_js_engine::Result<()> {
-        match self.worker.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+        let slot = self.slot();
+        match slot.worker {
             Some(_) => Ok(()),
-            None => Err(consumed("JSSandbox", "getLoadedSandbox()")),
+            None => Err(consumed("JSSandbox", slot.consumed_by)),
         }
     }
 }
@@ -45,7 +58,7 @@ impl JSSandbox {
 
     #[napi(getter)]
     pub fn poisoned(&self) -> bool {
-        self.worker.lock().unwrap_or_else(|p| p.into_inner()).as_ref().is_some_and(|w| w.poisoned())
+        self.slot().worker.as_ref().is_some_and(|w| w.poisoned())
     }
 
     /// Adds (or replaces) a handler; its source must define `function handler(event)`.
@@ -86,17 +99,14 @@ impl JSSandbox {
 
     #[napi(ts_return_type = "Promise<LoadedJSSandbox>")]
     pub fn get_loaded_sandbox<'e>(&mut self, env: &'e Env) -> Result<Object<'e>> {
-        let worker = self.worker.lock().unwrap_or_else(|p| p.into_inner()).take();
-        let Some(worker) = worker else {
-            return Err(to_napi(env, consumed("JSSandbox", "getLoadedSandbox()")));
-        };
+        self.ensure_live().map_err(|e| to_napi(env, e))?;
         if self.registry.handlers().is_empty() {
-            *self.worker.lock().unwrap_or_else(|p| p.into_inner()) = Some(worker);
             return Err(to_napi(env, EngineError::invalid_arg("no handlers to load: call addHandler(name, code) first")));
         }
+        let worker = self.slot().worker.take().expect("checked live");
         let (modules, handlers) = (self.registry.modules(), self.registry.handlers());
         let kind = self.kind;
-        let slot = self.worker.clone();
+        let slot = self.slot.clone();
         let (handle, back) = (worker.clone(), worker.clone());
         let (control, timeout) = (worker.control().clone(), self.load_timeout);
         let (promise, settle) =
@@ -105,11 +115,30 @@ impl JSSandbox {
             move |sb| load_monitored(sb, &control, &modules, &handlers, timeout),
             move |result| {
                 if result.is_err() {
-                    *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(back);
+                    let mut slot = slot.lock().unwrap_or_else(|p| p.into_inner());
+                    // Disposed while the load ran: the guest is not handed back.
+                    if slot.consumed_by == "dispose()" {
+                        back.dispose("JSSandbox");
+                    } else {
+                        slot.worker = Some(back);
+                    }
                 }
                 settle(result)
             },
         );
         Ok(promise)
+    }
+
+    /// Frees the guest now instead of when this object is garbage-collected;
+    /// later use is `ERR_CONSUMED`. Idempotent. During a `getLoadedSandbox()`
+    /// it frees the guest if that load fails (a load that succeeds hands the
+    /// guest to its `LoadedJSSandbox`, which has its own `dispose()`).
+    #[napi]
+    pub fn dispose(&self) {
+        let mut slot = self.slot();
+        slot.consumed_by = "dispose()";
+        if let Some(worker) = slot.worker.take() {
+            worker.dispose("JSSandbox");
+        }
     }
 }

@@ -28,6 +28,8 @@ pub struct LoadedJSSandbox {
     /// Behind a lock, not `&mut self`: a host function that the fast path
     /// runs inside `callHandler` may call `unload()` on this very object.
     worker: Mutex<Option<SandboxWorker>>,
+    /// What emptied `worker`: `unload()` or `dispose()`.
+    consumed_by: Mutex<&'static str>,
     kind: BackendKind,
     last_stats: Arc<Mutex<Option<CallStats>>>,
     /// Handed on to the `JSSandbox` that `unload()` returns.
@@ -36,7 +38,13 @@ pub struct LoadedJSSandbox {
 
 impl LoadedJSSandbox {
     pub fn new(worker: SandboxWorker, kind: BackendKind, load_timeout: std::time::Duration) -> Self {
-        Self { worker: Mutex::new(Some(worker)), kind, last_stats: Arc::new(Mutex::new(None)), load_timeout }
+        Self {
+            worker: Mutex::new(Some(worker)),
+            consumed_by: Mutex::new("unload()"),
+            kind,
+            last_stats: Arc::new(Mutex::new(None)),
+            load_timeout,
+        }
     }
 
     fn slot(&self) -> std::sync::MutexGuard<'_, Option<SandboxWorker>> {
@@ -45,7 +53,11 @@ impl LoadedJSSandbox {
 
     /// A handle on the sandbox (cheap: shared parts), unless `unload()` took it.
     fn worker(&self, env: &Env) -> Result<SandboxWorker> {
-        self.slot().clone().ok_or_else(|| to_napi(env, consumed("LoadedJSSandbox", "unload()")))
+        self.slot().clone().ok_or_else(|| self.consumed(env))
+    }
+
+    fn consumed(&self, env: &Env) -> Error {
+        to_napi(env, consumed("LoadedJSSandbox", *self.consumed_by.lock().unwrap_or_else(|p| p.into_inner())))
     }
 }
 
@@ -202,12 +214,23 @@ impl LoadedJSSandbox {
     #[napi(ts_return_type = "Promise<JSSandbox>")]
     pub fn unload<'e>(&self, env: &'e Env) -> Result<Object<'e>> {
         let Some(worker) = self.slot().take() else {
-            return Err(to_napi(env, consumed("LoadedJSSandbox", "unload()")));
+            return Err(self.consumed(env));
         };
         let (kind, timeout) = (self.kind, self.load_timeout);
         let handle = worker.clone();
         let (promise, settle) = crate::promise::deferred(env, move |()| JSSandbox::new(handle, kind, timeout))?;
         worker.submit(|sb| sb.unload(), settle);
         Ok(promise)
+    }
+
+    /// Frees the guest now instead of when this object is garbage-collected:
+    /// a running call is stopped, it and every queued call reject with
+    /// `ERR_CONSUMED`, and any later use is `ERR_CONSUMED`. Idempotent.
+    #[napi]
+    pub fn dispose(&self) {
+        if let Some(worker) = self.slot().take() {
+            *self.consumed_by.lock().unwrap_or_else(|p| p.into_inner()) = "dispose()";
+            worker.dispose("LoadedJSSandbox");
+        }
     }
 }

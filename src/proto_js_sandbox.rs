@@ -15,14 +15,15 @@ use crate::js_sandbox::JSSandbox;
 pub struct ProtoJSSandbox {
     config: SandboxConfig,
     backend: Arc<dyn Backend>,
-    consumed: bool,
+    /// What consumed it: `loadRuntime()` or `dispose()`.
+    consumed_by: Option<&'static str>,
     host: Arc<HostRegistry>,
     fallback_reason: Option<String>,
 }
 
 impl ProtoJSSandbox {
     pub fn new(config: SandboxConfig, backend: Arc<dyn Backend>, fallback_reason: Option<String>) -> Self {
-        Self { config, backend, consumed: false, host: Arc::default(), fallback_reason }
+        Self { config, backend, consumed_by: None, host: Arc::default(), fallback_reason }
     }
 }
 
@@ -48,10 +49,10 @@ impl ProtoJSSandbox {
     /// Starts the guest (off the event loop) and hands back a `JSSandbox`.
     #[napi(ts_return_type = "Promise<JSSandbox>")]
     pub fn load_runtime<'e>(&mut self, env: &'e Env) -> Result<Object<'e>> {
-        if self.consumed {
-            return Err(to_napi(env, consumed("ProtoJSSandbox", "loadRuntime()")));
+        if let Some(how) = self.consumed_by {
+            return Err(to_napi(env, consumed("ProtoJSSandbox", how)));
         }
-        self.consumed = true;
+        self.consumed_by = Some("loadRuntime()");
         self.host.seal();
         let (backend, config, host) = (self.backend.clone(), self.config, self.host.clone());
         let kind = backend.kind();
@@ -64,5 +65,13 @@ impl ProtoJSSandbox {
         // The first job only reports whether the guest came up.
         worker.submit(|_| Ok(()), settle);
         Ok(promise)
+    }
+
+    /// Nothing runs yet, so nothing is freed but the host functions; later
+    /// use is `ERR_CONSUMED`, as for the other stages. Idempotent.
+    #[napi]
+    pub fn dispose(&mut self) {
+        self.consumed_by.get_or_insert("dispose()");
+        self.host.seal();
     }
 }

@@ -15,6 +15,7 @@ pub type InterruptTarget = Arc<dyn Fn() + Send + Sync>;
 /// What stopped a call that did not end by itself: a monitor's name, or one of these.
 pub const KILLED_BY_HANDLE: &str = "kill";
 pub const ABORTED_BY_SIGNAL: &str = "abort";
+pub const DISPOSED: &str = "dispose";
 
 #[derive(Debug, Clone, Default)]
 pub struct CallOptions {
@@ -180,6 +181,11 @@ impl CallControl {
         self.lock().terminate(by)
     }
 
+    /// Stops the running call, if any, naming `by` as what stopped it.
+    pub fn stop(&self, by: &'static str) -> bool {
+        self.terminate(by)
+    }
+
     #[cfg(test)]
     pub(crate) fn is_running(&self) -> bool {
         self.lock().running
@@ -229,6 +235,7 @@ fn describe_stopper(by: &str, opts: &CallOptions) -> String {
         "cpu-time" => format!("the CPU-time monitor (cpuTimeoutMs: {})", ms(opts.cpu_time)),
         KILLED_BY_HANDLE => "interruptHandle.kill()".to_string(),
         ABORTED_BY_SIGNAL => "its AbortSignal".to_string(),
+        DISPOSED => "dispose()".to_string(),
         other => format!("the '{other}' monitor"),
     }
 }

@@ -43,7 +43,7 @@ fn next_job(queue: &mpsc::Receiver<Job>) -> Option<Job> {
 
 /// The jobs whose submitters have not been told yet. A guest that is stuck
 /// for good (a vCPU that does not stop when killed, a boot that never ends)
-/// holds its thread forever, and every job behind it with it; `wedge` then
+/// holds its thread forever, and every job behind it with it; `fail_all` then
 /// tells them all, and every later submitter at once, instead of leaving
 /// their promises pending for ever.
 #[derive(Default)]
@@ -77,15 +77,14 @@ impl Outstanding {
         lock(&self.state).waiting.remove(&id);
     }
 
-    /// The sandbox is unusable for good: fail every job not yet reported, and
-    /// every later one. Only the first call counts.
-    pub fn wedge(&self, err: Error) {
+    /// The sandbox is unusable for good (stuck, or disposed): fail every job
+    /// not yet reported, and every later one. Only the first call counts.
+    pub fn fail_all(&self, err: Error) {
         let waiting = {
             let mut s = lock(&self.state);
             if s.stuck.is_some() {
                 return;
             }
-            tracing::error!(error = %err.message, "a sandbox is stuck");
             s.stuck = Some(err.clone());
             std::mem::take(&mut s.waiting)
         };
@@ -136,7 +135,7 @@ impl SandboxWorker {
     /// Starts the thread, which first creates its sandbox with `factory`
     /// (so even that slow step is off the caller's thread). If the factory
     /// fails, every job submitted gets its error; if it has not finished
-    /// within `boot_limit`, the sandbox is wedged (see [`Outstanding`]).
+    /// within `boot_limit`, every job fails (see [`Outstanding`]).
     pub fn start<F>(kind: BackendKind, boot_limit: Duration, factory: F) -> Result<Self>
     where
         F: FnOnce() -> Result<Box<dyn GuestSandbox>> + Send + 'static,
@@ -156,7 +155,7 @@ impl SandboxWorker {
         let boot_watch = {
             let outstanding = outstanding.clone();
             crate::call::after(boot_limit, move || {
-                outstanding.wedge(Error::internal(format!(
+                outstanding.fail_all(Error::internal(format!(
                     "the sandbox's guest did not start within {} ms (setLoadTimeoutMs); it was left behind and this sandbox cannot be used",
                     boot_limit.as_millis()
                 )))
@@ -198,7 +197,13 @@ impl SandboxWorker {
         Ok(Self {
             jobs,
             poisoned: Arc::new(AtomicBool::new(false)),
-            control: Arc::new(CallControl::with_stuck_handler(Arc::new(move |e| wedge.wedge(e)), kill_grace)),
+            control: Arc::new(CallControl::with_stuck_handler(
+                Arc::new(move |e: Error| {
+                    tracing::error!(error = %e.message, "a sandbox is stuck");
+                    wedge.fail_all(e)
+                }),
+                kill_grace,
+            )),
             slot,
             pending,
             held: Arc::default(),
@@ -234,7 +239,7 @@ impl SandboxWorker {
     {
         let flag = self.poisoned.clone();
         let in_flight = crate::spin::InFlight::enter();
-        // `done` runs once: when the job ends, or when the sandbox is wedged first.
+        // `done` runs once: when the job ends, or when the sandbox fails them all first.
         let done = Arc::new(Mutex::new(Some(done)));
         let early = done.clone();
         let fail: Fail = Box::new(move |e| {
@@ -320,6 +325,17 @@ impl SandboxWorker {
 
     pub fn control(&self) -> &Arc<CallControl> {
         &self.control
+    }
+
+    /// Frees the guest now (`dispose()`): the running call is stopped, it
+    /// and every queued or later job fail with `ERR_CONSUMED`, and the
+    /// sandbox's thread ends, dropping its guest, without waiting for the
+    /// handle to be garbage-collected.
+    pub fn dispose(&self, what: &str) {
+        self.outstanding.fail_all(Error::consumed(format!("this {what} was disposed (dispose())")));
+        self.control.stop(crate::call::DISPOSED);
+        // An idle thread sleeps on its queue: wake it, so it sees the end now.
+        let _ = self.jobs.send(Box::new(|_| Box::new(|| ())));
     }
 
     /// As of the last finished job; never waits for the queue.
@@ -491,6 +507,11 @@ mod tests {
     }
 
     fn kill_while_hanging(w: &SandboxWorker) -> mpsc::Receiver<Result<String>> {
+        kill_while_hanging_after(w, |w| assert!(w.control().kill()))
+    }
+
+    /// Starts a "hang" call, then runs `stop` once it is running.
+    fn kill_while_hanging_after(w: &SandboxWorker, stop: impl FnOnce(&SandboxWorker)) -> mpsc::Receiver<Result<String>> {
         let (tx, rx) = mpsc::channel();
         let control = w.control().clone();
         w.submit(
@@ -500,7 +521,7 @@ mod tests {
         while !w.control().is_running() {
             std::thread::sleep(Duration::from_millis(1));
         }
-        assert!(w.control().kill());
+        stop(w);
         rx
     }
 
@@ -574,5 +595,28 @@ mod tests {
         std::thread::sleep(Duration::from_millis(200));
         assert_eq!(w.run_blocking(|sb| sb.call("h", "2", false)).unwrap(), "2");
         assert!(!w.outstanding.stuck().is_some());
+    }
+
+    #[test]
+    fn dispose_fails_the_running_call_and_the_queue_and_ends_the_thread() {
+        let (release, hold) = mpsc::channel();
+        let w = SandboxWorker::start(BackendKind::Process, Duration::from_secs(60), move || {
+            Ok(Box::new(Stuck(hold, Some(release))) as Box<dyn GuestSandbox>)
+        })
+        .unwrap();
+        let running = kill_while_hanging_after(&w, |w| w.dispose("LoadedJSSandbox"));
+        let (tx, rx) = mpsc::channel();
+        w.submit(|sb| sb.call("h", "after", false), move |r| tx.send(r).unwrap());
+        for r in [running.recv_timeout(Duration::from_secs(5)).unwrap(), rx.recv_timeout(Duration::from_secs(5)).unwrap()] {
+            let e = r.unwrap_err();
+            assert_eq!(e.code, crate::ErrorCode::Consumed);
+            assert!(e.message.contains("LoadedJSSandbox was disposed"), "{}", e.message);
+        }
+        // The thread dropped its guest: the slot empties.
+        let until = std::time::Instant::now() + Duration::from_secs(5);
+        while lock(&w.slot).is_some() {
+            assert!(std::time::Instant::now() < until, "the guest was not dropped");
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
 }

@@ -16,10 +16,11 @@ mod probe;
 
 use std::any::Any;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
+use hyperlight_host::func::Registerable;
 use hyperlight_host::sandbox::snapshot::Snapshot;
-use hyperlight_host::{GuestBinary, HyperlightError, MultiUseSandbox, UninitializedSandbox};
+use hyperlight_host::{GuestBinary, HostFunctions, HyperlightError, MultiUseSandbox, UninitializedSandbox};
 
 pub use layout::VmLayout;
 pub use probe::probe;
@@ -55,17 +56,23 @@ impl Backend for HypervisorBackend {
 
     fn load_runtime(&self, config: SandboxConfig, host: Arc<dyn HostDispatch>) -> Result<Box<dyn GuestSandbox>> {
         let host_wait = HostWaiter::default();
-        let mut vm = boot(&config, &host, &host_wait)?;
-        // unload() and a failed load return here.
-        let fresh = vm.snapshot().map_err(map_err)?;
+        let template = template(&config)?;
+        let layout = VmLayout::for_config(&config)?;
+        let mut funcs = HostFunctions::default();
+        register_host_side(&mut funcs, &host, &host_wait)?;
+        let mut vm = MultiUseSandbox::from_snapshot(template.clone(), funcs, Some(layout.configuration())).map_err(map_err)?;
+        let modules = host_modules_json(host.as_ref())?;
+        become_sandbox(&mut vm, &modules)?;
         Ok(Box::new(HypervisorSandbox {
             id: next_sandbox_id(),
             vm,
-            fresh,
+            template,
+            modules,
             config,
             host_wait,
             handlers: Vec::new(),
             poison: None,
+            needs_seed: false,
             // The vCPU runs on the thread that calls into the VM: this one,
             // the sandbox's worker thread, which makes every later call too.
             clock: GuestClock::of_current_thread()?,
@@ -92,55 +99,97 @@ pub(crate) fn map_err(err: HyperlightError) -> Error {
     }
 }
 
-/// A fresh micro-VM with the runtime up, its limits set and the host functions declared.
-fn boot(config: &SandboxConfig, host: &Arc<dyn HostDispatch>, host_wait: &HostWaiter) -> Result<MultiUseSandbox> {
+/// An initialised guest (runtime up, QuickJS's limits set) for each distinct
+/// set of sizes, as a snapshot every new micro-VM of those sizes starts from:
+/// booting the guest and initialising QuickJS is paid once, as the process
+/// backend's template fork pays it once. Kept while a sandbox uses it.
+fn template(config: &SandboxConfig) -> Result<Arc<Snapshot>> {
+    type Templates = Mutex<HashMap<SandboxConfig, Weak<Snapshot>>>;
+    static TEMPLATES: OnceLock<Templates> = OnceLock::new();
+    let templates = TEMPLATES.get_or_init(Templates::default);
+    // The load timeout is no part of the guest.
+    let key = SandboxConfig { load_timeout_ms: 0, ..*config };
+    let lock = || templates.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(snapshot) = lock().get(&key).and_then(Weak::upgrade) {
+        return Ok(snapshot);
+    }
+    // Booted without the lock: sandboxes of other sizes need not wait, and two
+    // first sandboxes of the same sizes at once boot one template each.
+    let snapshot = boot_template(config)?;
+    let mut templates = lock();
+    templates.retain(|_, t| t.strong_count() > 0);
+    if let Some(first) = templates.get(&key).and_then(Weak::upgrade) {
+        return Ok(first);
+    }
+    templates.insert(key, Arc::downgrade(&snapshot));
+    Ok(snapshot)
+}
+
+fn boot_template(config: &SandboxConfig) -> Result<Arc<Snapshot>> {
     let layout = VmLayout::for_config(config)?;
     let mut vm = UninitializedSandbox::new(GuestBinary::Buffer(VM_GUEST.to_vec()), Some(layout.configuration())).map_err(map_err)?;
-
-    vm.register_print(|text: String| {
-        crate::process::print_guest_output(&text);
-        text.len() as i32
-    })
-    .map_err(map_err)?;
-    // The guest's clock (Date.now(), performance.now()).
-    vm.register("CurrentTimeMicros", || -> hyperlight_host::Result<u64> {
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-        Ok(now.as_micros() as u64)
-    })
-    .map_err(map_err)?;
-    // Imports that are not user, host or built-in modules would be looked up
-    // on the host's file system: a sandbox has none.
-    vm.register("ResolveModule", |_base: String, name: String| -> hyperlight_host::Result<String> {
-        Err(HyperlightError::Error(format!("module '{name}' is not registered in this sandbox")))
-    })
-    .map_err(map_err)?;
-    vm.register("LoadModule", |name: String| -> hyperlight_host::Result<String> {
-        Err(HyperlightError::Error(format!("module '{name}' is not registered in this sandbox")))
-    })
-    .map_err(map_err)?;
-    let (dispatch, waiter) = (host.clone(), host_wait.clone());
-    vm.register(
-        "CallHostJsFunction",
-        move |module: String, function: String, args: String, _binaries: Vec<u8>| -> hyperlight_host::Result<Vec<u8>> {
-            let module = module.strip_prefix("host:").unwrap_or(&module);
-            match waiter.call(dispatch.as_ref(), module, &function, args) {
-                Some(Ok(json)) => Ok(hyperlight_js_common::encode_json_return(&json)),
-                Some(Err(message)) => Err(HyperlightError::Error(message)),
-                None => Err(HyperlightError::Error("the call was cancelled while it waited on the host".into())),
-            }
-        },
-    )
-    .map_err(map_err)?;
-
+    // The template's guest never calls the host; its sandboxes bring their own functions.
+    register_host_side(&mut vm, &(Arc::new(crate::NoHostFunctions) as Arc<dyn HostDispatch>), &HostWaiter::default())?;
     let mut vm = vm.evolve().map_err(map_err)?;
     vm.call::<()>("SetLimits", (config.heap_size, config.scratch_size)).map_err(map_err)?;
-    reseed(&mut vm)?;
-    // Guest code imports host modules as `host:<name>`, as on the process backend.
+    vm.snapshot().map_err(map_err)
+}
+
+/// The host functions every guest calls, answering for this sandbox.
+fn register_host_side(funcs: &mut impl Registerable, host: &Arc<dyn HostDispatch>, host_wait: &HostWaiter) -> Result<()> {
+    funcs
+        .register_host_function("HostPrint", |text: String| -> hyperlight_host::Result<i32> {
+            crate::process::print_guest_output(&text);
+            Ok(text.len() as i32)
+        })
+        .map_err(map_err)?;
+    // The guest's clock (Date.now(), performance.now()).
+    funcs
+        .register_host_function("CurrentTimeMicros", || -> hyperlight_host::Result<u64> {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+            Ok(now.as_micros() as u64)
+        })
+        .map_err(map_err)?;
+    // Imports that are not user, host or built-in modules would be looked up
+    // on the host's file system: a sandbox has none.
+    funcs
+        .register_host_function("ResolveModule", |_base: String, name: String| -> hyperlight_host::Result<String> {
+            Err(HyperlightError::Error(format!("module '{name}' is not registered in this sandbox")))
+        })
+        .map_err(map_err)?;
+    funcs
+        .register_host_function("LoadModule", |name: String| -> hyperlight_host::Result<String> {
+            Err(HyperlightError::Error(format!("module '{name}' is not registered in this sandbox")))
+        })
+        .map_err(map_err)?;
+    let (dispatch, waiter) = (host.clone(), host_wait.clone());
+    funcs
+        .register_host_function(
+            "CallHostJsFunction",
+            move |module: String, function: String, args: String, _binaries: Vec<u8>| -> hyperlight_host::Result<Vec<u8>> {
+                let module = module.strip_prefix("host:").unwrap_or(&module);
+                match waiter.call(dispatch.as_ref(), module, &function, args) {
+                    Some(Ok(json)) => Ok(hyperlight_js_common::encode_json_return(&json)),
+                    Some(Err(message)) => Err(HyperlightError::Error(message)),
+                    None => Err(HyperlightError::Error("the call was cancelled while it waited on the host".into())),
+                }
+            },
+        )
+        .map_err(map_err)
+}
+
+/// Guest code imports host modules as `host:<name>`, as on the process backend.
+fn host_modules_json(host: &dyn HostDispatch) -> Result<String> {
     let modules: HashMap<String, Vec<String>> =
         host.modules().into_iter().map(|m| (format!("host:{}", m.name), m.functions)).collect();
-    let modules = serde_json::to_string(&modules).map_err(|e| Error::internal(format!("host modules as JSON: {e}")))?;
-    vm.call::<()>("RegisterHostModules", modules).map_err(map_err)?;
-    Ok(vm)
+    serde_json::to_string(&modules).map_err(|e| Error::internal(format!("host modules as JSON: {e}")))
+}
+
+/// What turns a VM started from the template (again, after `unload()`) into
+/// this sandbox: its host modules, and entropy of its own.
+fn become_sandbox(vm: &mut MultiUseSandbox, modules: &str) -> Result<()> {
+    vm.call::<()>("RegisterHostModules", modules.to_string()).map_err(map_err)?;
+    reseed(vm)
 }
 
 /// Fresh OS entropy for the guest's CSPRNG (crates/guest-env), after every
@@ -167,13 +216,18 @@ fn reseed(vm: &mut MultiUseSandbox) -> Result<()> {
 struct HypervisorSandbox {
     id: u64,
     vm: MultiUseSandbox,
-    /// The VM as `load_runtime` left it.
-    fresh: Arc<Snapshot>,
+    /// What the VM started from; `unload()` and a failed load return to it.
+    template: Arc<Snapshot>,
+    /// The host modules, as the guest's `RegisterHostModules` takes them.
+    modules: String,
     config: SandboxConfig,
     host_wait: HostWaiter,
     handlers: Vec<String>,
     poison: Option<String>,
     clock: GuestClock,
+    /// Restored since the guest was last given entropy: it gets fresh
+    /// entropy before it runs user code again.
+    needs_seed: bool,
 }
 
 impl HypervisorSandbox {
@@ -186,14 +240,25 @@ impl HypervisorSandbox {
     }
 
     fn reset(&mut self) -> Result<()> {
-        self.vm.restore(self.fresh.clone()).map_err(map_err)?;
-        reseed(&mut self.vm)?;
+        self.vm.restore(self.template.clone()).map_err(map_err)?;
+        become_sandbox(&mut self.vm, &self.modules)?;
+        self.needs_seed = false;
         self.handlers.clear();
         self.poison = None;
         Ok(())
     }
 
+    /// Every path into user code goes through this first.
+    fn ensure_seeded(&mut self) -> Result<()> {
+        if self.needs_seed {
+            reseed(&mut self.vm)?;
+            self.needs_seed = false;
+        }
+        Ok(())
+    }
+
     fn register(&mut self, modules: &[(String, String)], handlers: &[(String, String)]) -> Result<()> {
+        self.ensure_seeded()?;
         for (name, source) in modules {
             self.vm
                 .call::<()>("register_module", (name.clone(), source.clone()))
@@ -236,6 +301,7 @@ impl GuestSandbox for HypervisorSandbox {
         check_handler_known(&self.handlers, handler)?;
         self.check_usable()?;
         check_event_size(&self.config, event_json)?;
+        self.ensure_seeded()?;
         self.host_wait.reset();
         let output_limit = self.config.output_buffer_size;
         let result = self.vm.call::<String>("RunHandler", (handler.to_string(), event_json.to_string(), gc));
@@ -291,7 +357,10 @@ impl GuestSandbox for HypervisorSandbox {
     fn restore(&mut self, snapshot: &dyn GuestSnapshot) -> Result<()> {
         let snap: &HypervisorSnapshot = own_snapshot(snapshot, self.id)?;
         self.vm.restore(snap.snapshot.clone()).map_err(map_err)?;
-        reseed(&mut self.vm)?;
+        // Before the next user code, not now: a guest call here would make
+        // Hyperlight copy the whole VM at a snapshot() that follows at once,
+        // where it can otherwise hand back the snapshot just restored.
+        self.needs_seed = true;
         self.poison = None;
         self.handlers = snap.handlers.clone();
         Ok(())
