@@ -16,11 +16,10 @@ mod probe;
 
 use std::any::Any;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::sync::Arc;
 
-use hyperlight_host::func::Registerable;
 use hyperlight_host::sandbox::snapshot::Snapshot;
-use hyperlight_host::{GuestBinary, HostFunctions, HyperlightError, MultiUseSandbox, UninitializedSandbox};
+use hyperlight_host::{GuestBinary, HyperlightError, MultiUseSandbox, UninitializedSandbox};
 
 pub use layout::VmLayout;
 pub use probe::probe;
@@ -56,18 +55,13 @@ impl Backend for HypervisorBackend {
 
     fn load_runtime(&self, config: SandboxConfig, host: Arc<dyn HostDispatch>) -> Result<Box<dyn GuestSandbox>> {
         let host_wait = HostWaiter::default();
-        let template = template(&config)?;
-        let layout = VmLayout::for_config(&config)?;
-        let mut funcs = HostFunctions::default();
-        register_host_side(&mut funcs, &host, &host_wait)?;
-        let mut vm = MultiUseSandbox::from_snapshot(template.clone(), funcs, Some(layout.configuration())).map_err(map_err)?;
-        let modules = host_modules_json(host.as_ref())?;
-        become_sandbox(&mut vm, &modules)?;
+        let mut vm = boot(&config, &host, &host_wait)?;
+        // unload() and a failed load return here.
+        let fresh = vm.snapshot().map_err(map_err)?;
         Ok(Box::new(HypervisorSandbox {
             id: next_sandbox_id(),
             vm,
-            template,
-            modules,
+            fresh,
             config,
             host_wait,
             handlers: Vec::new(),
@@ -99,97 +93,55 @@ pub(crate) fn map_err(err: HyperlightError) -> Error {
     }
 }
 
-/// An initialised guest (runtime up, QuickJS's limits set) for each distinct
-/// set of sizes, as a snapshot every new micro-VM of those sizes starts from:
-/// booting the guest and initialising QuickJS is paid once, as the process
-/// backend's template fork pays it once. Kept while a sandbox uses it.
-fn template(config: &SandboxConfig) -> Result<Arc<Snapshot>> {
-    type Templates = Mutex<HashMap<SandboxConfig, Weak<Snapshot>>>;
-    static TEMPLATES: OnceLock<Templates> = OnceLock::new();
-    let templates = TEMPLATES.get_or_init(Templates::default);
-    // The load timeout is no part of the guest.
-    let key = SandboxConfig { load_timeout_ms: 0, ..*config };
-    let lock = || templates.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(snapshot) = lock().get(&key).and_then(Weak::upgrade) {
-        return Ok(snapshot);
-    }
-    // Booted without the lock: sandboxes of other sizes need not wait, and two
-    // first sandboxes of the same sizes at once boot one template each.
-    let snapshot = boot_template(config)?;
-    let mut templates = lock();
-    templates.retain(|_, t| t.strong_count() > 0);
-    if let Some(first) = templates.get(&key).and_then(Weak::upgrade) {
-        return Ok(first);
-    }
-    templates.insert(key, Arc::downgrade(&snapshot));
-    Ok(snapshot)
-}
-
-fn boot_template(config: &SandboxConfig) -> Result<Arc<Snapshot>> {
+/// A fresh micro-VM with the runtime up, its limits set and the host functions declared.
+fn boot(config: &SandboxConfig, host: &Arc<dyn HostDispatch>, host_wait: &HostWaiter) -> Result<MultiUseSandbox> {
     let layout = VmLayout::for_config(config)?;
     let mut vm = UninitializedSandbox::new(GuestBinary::Buffer(VM_GUEST.to_vec()), Some(layout.configuration())).map_err(map_err)?;
-    // The template's guest never calls the host; its sandboxes bring their own functions.
-    register_host_side(&mut vm, &(Arc::new(crate::NoHostFunctions) as Arc<dyn HostDispatch>), &HostWaiter::default())?;
-    let mut vm = vm.evolve().map_err(map_err)?;
-    vm.call::<()>("SetLimits", (config.heap_size, config.scratch_size)).map_err(map_err)?;
-    vm.snapshot().map_err(map_err)
-}
 
-/// The host functions every guest calls, answering for this sandbox.
-fn register_host_side(funcs: &mut impl Registerable, host: &Arc<dyn HostDispatch>, host_wait: &HostWaiter) -> Result<()> {
-    funcs
-        .register_host_function("HostPrint", |text: String| -> hyperlight_host::Result<i32> {
-            crate::process::print_guest_output(&text);
-            Ok(text.len() as i32)
-        })
-        .map_err(map_err)?;
+    vm.register_print(|text: String| {
+        crate::process::print_guest_output(&text);
+        text.len() as i32
+    })
+    .map_err(map_err)?;
     // The guest's clock (Date.now(), performance.now()).
-    funcs
-        .register_host_function("CurrentTimeMicros", || -> hyperlight_host::Result<u64> {
-            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-            Ok(now.as_micros() as u64)
-        })
-        .map_err(map_err)?;
+    vm.register("CurrentTimeMicros", || -> hyperlight_host::Result<u64> {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        Ok(now.as_micros() as u64)
+    })
+    .map_err(map_err)?;
     // Imports that are not user, host or built-in modules would be looked up
     // on the host's file system: a sandbox has none.
-    funcs
-        .register_host_function("ResolveModule", |_base: String, name: String| -> hyperlight_host::Result<String> {
-            Err(HyperlightError::Error(format!("module '{name}' is not registered in this sandbox")))
-        })
-        .map_err(map_err)?;
-    funcs
-        .register_host_function("LoadModule", |name: String| -> hyperlight_host::Result<String> {
-            Err(HyperlightError::Error(format!("module '{name}' is not registered in this sandbox")))
-        })
-        .map_err(map_err)?;
+    vm.register("ResolveModule", |_base: String, name: String| -> hyperlight_host::Result<String> {
+        Err(HyperlightError::Error(format!("module '{name}' is not registered in this sandbox")))
+    })
+    .map_err(map_err)?;
+    vm.register("LoadModule", |name: String| -> hyperlight_host::Result<String> {
+        Err(HyperlightError::Error(format!("module '{name}' is not registered in this sandbox")))
+    })
+    .map_err(map_err)?;
     let (dispatch, waiter) = (host.clone(), host_wait.clone());
-    funcs
-        .register_host_function(
-            "CallHostJsFunction",
-            move |module: String, function: String, args: String, _binaries: Vec<u8>| -> hyperlight_host::Result<Vec<u8>> {
-                let module = module.strip_prefix("host:").unwrap_or(&module);
-                match waiter.call(dispatch.as_ref(), module, &function, args) {
-                    Some(Ok(json)) => Ok(hyperlight_js_common::encode_json_return(&json)),
-                    Some(Err(message)) => Err(HyperlightError::Error(message)),
-                    None => Err(HyperlightError::Error("the call was cancelled while it waited on the host".into())),
-                }
-            },
-        )
-        .map_err(map_err)
-}
+    vm.register(
+        "CallHostJsFunction",
+        move |module: String, function: String, args: String, _binaries: Vec<u8>| -> hyperlight_host::Result<Vec<u8>> {
+            let module = module.strip_prefix("host:").unwrap_or(&module);
+            match waiter.call(dispatch.as_ref(), module, &function, args) {
+                Some(Ok(json)) => Ok(hyperlight_js_common::encode_json_return(&json)),
+                Some(Err(message)) => Err(HyperlightError::Error(message)),
+                None => Err(HyperlightError::Error("the call was cancelled while it waited on the host".into())),
+            }
+        },
+    )
+    .map_err(map_err)?;
 
-/// Guest code imports host modules as `host:<name>`, as on the process backend.
-fn host_modules_json(host: &dyn HostDispatch) -> Result<String> {
+    let mut vm = vm.evolve().map_err(map_err)?;
+    vm.call::<()>("SetLimits", (config.heap_size, config.scratch_size)).map_err(map_err)?;
+    reseed(&mut vm)?;
+    // Guest code imports host modules as `host:<name>`, as on the process backend.
     let modules: HashMap<String, Vec<String>> =
         host.modules().into_iter().map(|m| (format!("host:{}", m.name), m.functions)).collect();
-    serde_json::to_string(&modules).map_err(|e| Error::internal(format!("host modules as JSON: {e}")))
-}
-
-/// What turns a VM started from the template (again, after `unload()`) into
-/// this sandbox: its host modules, and entropy of its own.
-fn become_sandbox(vm: &mut MultiUseSandbox, modules: &str) -> Result<()> {
-    vm.call::<()>("RegisterHostModules", modules.to_string()).map_err(map_err)?;
-    reseed(vm)
+    let modules = serde_json::to_string(&modules).map_err(|e| Error::internal(format!("host modules as JSON: {e}")))?;
+    vm.call::<()>("RegisterHostModules", modules).map_err(map_err)?;
+    Ok(vm)
 }
 
 /// Fresh OS entropy for the guest's CSPRNG (crates/guest-env), after every
@@ -216,10 +168,8 @@ fn reseed(vm: &mut MultiUseSandbox) -> Result<()> {
 struct HypervisorSandbox {
     id: u64,
     vm: MultiUseSandbox,
-    /// What the VM started from; `unload()` and a failed load return to it.
-    template: Arc<Snapshot>,
-    /// The host modules, as the guest's `RegisterHostModules` takes them.
-    modules: String,
+    /// The VM as `load_runtime` left it.
+    fresh: Arc<Snapshot>,
     config: SandboxConfig,
     host_wait: HostWaiter,
     handlers: Vec<String>,
@@ -240,9 +190,8 @@ impl HypervisorSandbox {
     }
 
     fn reset(&mut self) -> Result<()> {
-        self.vm.restore(self.template.clone()).map_err(map_err)?;
-        become_sandbox(&mut self.vm, &self.modules)?;
-        self.needs_seed = false;
+        self.vm.restore(self.fresh.clone()).map_err(map_err)?;
+        self.needs_seed = true;
         self.handlers.clear();
         self.poison = None;
         Ok(())
