@@ -145,8 +145,9 @@ fn boot(config: &SandboxConfig, host: &Arc<dyn HostDispatch>, host_wait: &HostWa
 }
 
 /// Fresh OS entropy for the guest's CSPRNG (crates/guest-env), after every
-/// boot and restore: a restored VM's memory holds its snapshot's random state,
-/// and with it every number that state would give.
+/// boot and before the first user code after every restore: a restored VM's
+/// memory holds its snapshot's random state, and with it every number that
+/// state would give.
 fn reseed(vm: &mut MultiUseSandbox) -> Result<()> {
     let mut seed = vec![0u8; 32];
     let mut filled = 0;
