@@ -43,7 +43,7 @@ const LIMITS = {
   // `hypervisorProbe()` in a fresh node, beyond the probe's own bound.
   probe: (inVm ? 120 : 60) * SECOND,
   // The whole micro-VM step in the test VM: boot, suite, examples.
-  vm: 45 * 60 * SECOND,
+  vm: 30 * 60 * SECOND,
 };
 
 // The test VM's emulation is slow enough that the native bounds on a probe
