@@ -218,6 +218,7 @@ async function main() {
       // failure of any kind fails the run.
       if ((await run('bash', args, { ...opts, allow: [125] })).status === 125) {
         loud('the test VM stalled (above); running the micro-VM suite once more');
+        fs.writeFileSync(trace, ''); // the stalled run's tests are reported above
         await run('bash', args, opts);
       }
     } else {
