@@ -217,7 +217,8 @@ async function main() {
       // is named above; the step runs once more, loudly, and a second
       // failure of any kind fails the run.
       if ((await run('bash', args, { ...opts, allow: [125] })).status === 125) {
-        loud('the test VM stalled (above); running the micro-VM suite once more');
+        const running = stillRunning();
+        loud(`the test VM stalled (above${running.length ? `; tests still running: ${running.join('; ')}` : ''}); running the micro-VM suite once more`);
         fs.writeFileSync(trace, ''); // the stalled run's tests are reported above
         await run('bash', args, opts);
       }
