@@ -177,13 +177,9 @@ impl CallControl {
         }
     }
 
-    fn terminate(&self, by: &'static str) -> bool {
-        self.lock().terminate(by)
-    }
-
     /// Stops the running call, if any, naming `by` as what stopped it.
-    pub fn stop(&self, by: &'static str) -> bool {
-        self.terminate(by)
+    pub fn terminate(&self, by: &'static str) -> bool {
+        self.lock().terminate(by)
     }
 
     #[cfg(test)]

@@ -333,7 +333,7 @@ impl SandboxWorker {
     /// handle to be garbage-collected.
     pub fn dispose(&self, what: &str) {
         self.outstanding.fail_all(Error::consumed(format!("this {what} was disposed (dispose())")));
-        self.control.stop(crate::call::DISPOSED);
+        self.control.terminate(crate::call::DISPOSED);
         // An idle thread sleeps on its queue: wake it, so it sees the end now.
         let _ = self.jobs.send(Box::new(|_| Box::new(|| ())));
     }
