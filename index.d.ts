@@ -41,6 +41,8 @@ export interface Metrics {
   monitorTerminations: Record<string, number>;
   /** Calls during which the guest died or crashed by itself (not stopped by a monitor, `kill()` or an abort). */
   guestCrashes: number;
+  /** Bytes of guest console output dropped because a call (or load) went past `setMaxConsoleBytesPerCall`. */
+  consoleDroppedBytes: number;
 }
 
 /** A snapshot of the package's metrics; cheap enough to call on every scrape. */
@@ -64,6 +66,24 @@ export class SandboxBuilder {
   setLoadTimeoutMs(ms: number): this;
   /** Default 'auto'. The HYPERLIGHT_JS_BACKEND environment variable overrides this. */
   setBackend(backend: 'auto' | Backend): this;
+  /**
+   * Where the guest's console output (`console.*`, `print`) goes:
+   * `'inherit'` (default: this process's stdout; `warn`, `error` and `trace`
+   * to stderr), `'ignore'`, or a function that gets one entry per console
+   * call. Entries reach it in the order written, and all of a call's entries
+   * before that call's promise settles (also when it fails or is stopped).
+   * A call's `onConsole` option overrides it for that call. A sink that
+   * throws loses that entry and is reported once per sandbox with
+   * `process.emitWarning`; the call is not failed.
+   */
+  setConsole(sink: 'inherit' | 'ignore' | ConsoleSink): this;
+  /**
+   * Console output one call (and the load) may write, in bytes of message
+   * text: whole number, 0 to 1 GiB (default 1 MiB). Past it the rest of that
+   * call's output is dropped and the sink gets one last `warn` entry saying
+   * how many bytes; the call itself is not failed. `metrics().consoleDroppedBytes` counts them.
+   */
+  setMaxConsoleBytesPerCall(bytes: number): this;
   /**
    * Consumes this builder, even when the build fails: a second `build()`
    * rejects, and a setter afterwards throws, with ERR_CONSUMED.
@@ -127,6 +147,15 @@ export class JSSandbox {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/** One console call of the guest; `print` counts as `log`. */
+export interface ConsoleEntry {
+  level: 'log' | 'info' | 'warn' | 'error' | 'debug' | 'trace';
+  /** Formatted as the guest's console formats its arguments (like Node's), without a final newline. */
+  message: string;
+}
+
+export type ConsoleSink = (entry: ConsoleEntry) => void;
+
 export interface CallHandlerOptions {
   /** Stop the call after this much real time: whole ms, 1 to 3 600 000. */
   wallClockTimeoutMs?: number;
@@ -143,6 +172,12 @@ export interface CallHandlerOptions {
    * and `AbortSignal.any()` work; no listener stays on the signal.
    */
   signal?: AbortSignalLike;
+  /**
+   * This call's console output goes to this function instead of the
+   * sandbox's sink (see `SandboxBuilder.setConsole`): to keep a request's
+   * logs with the request. Every entry arrives before the call settles.
+   */
+  onConsole?: ConsoleSink;
 }
 
 /**

@@ -5,8 +5,6 @@
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const path = require('node:path');
-const { spawnSync } = require('node:child_process');
 const { Console } = require('node:console');
 const { Writable } = require('node:stream');
 
@@ -226,63 +224,67 @@ const CONSOLE = [
   'console.group("outer"); console.log("in 1"); console.group(); console.log({ a: 1,\n b: "multi\\nline" }); console.groupEnd(); console.log("in 2"); console.groupEnd(); console.log("out")',
 ];
 
-const SEPARATOR = '----8<----';
-
-/** Node's console output for the snippets, one block per snippet. */
+/**
+ * Node's console output for the snippets: per snippet, each write as
+ * [stream, text] (Node's console writes one chunk per call).
+ */
 function nodeConsole() {
-  let text = '';
-  const sink = new Writable({
-    write(chunk, _enc, cb) {
-      text += chunk;
-      cb();
-    },
-  });
-  const c = new Console({ stdout: sink, stderr: sink, colorMode: false });
-  for (const src of CONSOLE) {
+  const blocks = CONSOLE.map(() => []);
+  let current;
+  const stream = (name) =>
+    new Writable({
+      write(chunk, _enc, cb) {
+        current.push([name, String(chunk)]);
+        cb();
+      },
+    });
+  const c = new Console({ stdout: stream('stdout'), stderr: stream('stderr'), colorMode: false });
+  CONSOLE.forEach((src, i) => {
+    current = blocks[i];
     new Function('console', src)(c);
-    c.log(SEPARATOR);
+  });
+  return blocks;
+}
+
+/** Where Node's console writes each level. */
+const STREAM = { log: 'stdout', info: 'stdout', debug: 'stdout', warn: 'stderr', error: 'stderr', trace: 'stderr' };
+
+/** The sandbox's console output for the same snippets, through a function sink, as Node's is kept. */
+async function sandboxConsole() {
+  const blocks = [];
+  let current;
+  const sandbox = await loaded(
+    { h: `function handler(e) { (0, eval)(e.src); return 0; }` },
+    (b) => b.setConsole(({ level, message }) => current.push([STREAM[level], `${message}\n`])),
+  );
+  for (const src of CONSOLE) {
+    blocks.push((current = []));
+    await sandbox.callHandler('h', { src });
   }
-  return text;
+  return blocks;
 }
 
-/** The sandbox's console output for the same snippets, from a child's stdout. */
-function sandboxConsole() {
-  const script = `
-    const { SandboxBuilder } = require(${JSON.stringify(path.join(__dirname, '..', 'lib'))});
-    (async () => {
-      const js = await (await new SandboxBuilder().build()).loadRuntime();
-      js.addHandler('h', 'function handler(e) { for (const src of e.sources) { (0, eval)(src); console.log(${JSON.stringify(SEPARATOR)}); } return 0; }');
-      const l = await js.getLoadedSandbox();
-      await l.callHandler('h', { sources: ${JSON.stringify(CONSOLE)} });
-    })().catch((e) => { console.error(e); process.exit(1); });`;
-  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 120_000 * SLOW });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout;
-}
-
-test(`console: every level formats as Node's console does (${BACKEND})`, () => {
-  const want = nodeConsole().split(`${SEPARATOR}\n`);
-  const got = sandboxConsole().split(`${SEPARATOR}\n`);
-  assert.equal(got.length, want.length, `blocks:\n${got.join('\n====\n')}`);
+test(`console: every level formats as Node's console does, on the same stream (${BACKEND})`, async () => {
+  const want = nodeConsole();
+  const got = await sandboxConsole();
   for (let i = 0; i < CONSOLE.length; i++) {
-    assert.equal(got[i], want[i], `snippet: ${CONSOLE[i]}`);
+    assert.deepEqual(got[i], want[i], `snippet: ${CONSOLE[i]}`);
   }
 });
 
-test(`console.trace prints "Trace: " and the guest's stack (${BACKEND})`, () => {
-  const script = `
-    const { SandboxBuilder } = require(${JSON.stringify(path.join(__dirname, '..', 'lib'))});
-    (async () => {
-      const js = await (await new SandboxBuilder().build()).loadRuntime();
-      js.addHandler('h', 'function inner() { console.trace("here %d", 5); } function handler() { inner(); return 0; }');
-      await (await js.getLoadedSandbox()).callHandler('h', {});
-    })().catch((e) => { console.error(e); process.exit(1); });`;
-  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 * SLOW });
-  assert.equal(r.status, 0, r.stderr);
-  const lines = r.stdout.trimEnd().split('\n');
+test(`console.trace gives "Trace: " and the guest's stack, at level trace (${BACKEND})`, async () => {
+  const entries = [];
+  const sandbox = await loaded(
+    { h: 'function inner() { console.trace("here %d", 5); } function handler() { inner(); return 0; }' },
+    (b) => b.setConsole((entry) => entries.push(entry)),
+  );
+  await sandbox.callHandler('h', {});
+  assert.equal(entries.length, 1, JSON.stringify(entries));
+  assert.equal(entries[0].level, 'trace');
+  const lines = entries[0].message.split('\n');
   assert.equal(lines[0], 'Trace: here 5');
   assert.match(lines[1], /^ {4}at inner \(\/h\.js:1:\d+\)$/);
-  assert.ok(lines.some((l) => /^ {4}at handler /.test(l)), r.stdout);
+  assert.ok(lines.some((l) => /^ {4}at handler /.test(l)), entries[0].message);
 });
 
 // ---- randomness -----------------------------------------------------------

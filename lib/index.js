@@ -6,6 +6,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { apiError, show } = require('./errors.js');
+const consoleSink = require('./console.js');
 
 const CODES = new Set([
   'ERR_INVALID_ARG',
@@ -154,6 +155,37 @@ for (const Class of [ProtoJSSandbox, JSSandbox, LoadedJSSandbox]) {
   }
 }
 
+/** Replaces `Class.prototype[name]` with `wrap(original)`, as a plain method. */
+function override(Class, name, wrap) {
+  const original = Class.prototype[name];
+  Object.defineProperty(Class.prototype, name, { configurable: true, writable: true, enumerable: false, value: wrap(original) });
+}
+
+// Console output (lib/console.js): the sink is kept in JS and travels with
+// the sandbox from stage to stage.
+const setConsoleDestination = SandboxBuilder.prototype.setConsoleDestination;
+override(SandboxBuilder, 'setConsole', () => function setConsole(sink) {
+  return setConsoleDestination.call(this, consoleSink.setConsole(this, sink));
+});
+override(ProtoJSSandbox, 'loadRuntime', (original) => async function loadRuntime() {
+  return consoleSink.carry(this, await original.call(this));
+});
+override(LoadedJSSandbox, 'unload', (original) => async function unload() {
+  return consoleSink.carry(this, await original.call(this));
+});
+// What the handlers' top-level code wrote goes to the sandbox's sink before
+// the load settles, whether it succeeded or not.
+override(JSSandbox, 'getLoadedSandbox', (original) => async function getLoadedSandbox() {
+  const loading = original.call(this);
+  let loaded;
+  try {
+    loaded = await loading;
+  } finally {
+    consoleSink.deliver(this, undefined, this.takeLoadConsole());
+  }
+  return consoleSink.carry(this, loaded);
+});
+
 // 'auto' without working micro-VMs falls back to the process backend; say so
 // once per process, with the probe's reason.
 let fallbackWarned = false;
@@ -163,7 +195,7 @@ Object.defineProperty(SandboxBuilder.prototype, 'build', {
   writable: true,
   enumerable: false,
   value: async function build() {
-    const proto = await nativeBuild.call(this);
+    const proto = consoleSink.carry(this, await nativeBuild.call(this));
     const reason = proto.fallbackReason;
     if (reason && !fallbackWarned) {
       fallbackWarned = true;
@@ -214,6 +246,7 @@ function checkOptions(options) {
     }
     out[key] = value;
   }
+  out.onConsole = consoleSink.checkOnConsole(options.onConsole, 'callHandler()');
   if (options.signal !== undefined) {
     if (!isAbortSignal(options.signal)) {
       throw apiError('ERR_INVALID_ARG', `callHandler(): options.signal must be an AbortSignal, got ${show(options.signal)}`, TypeError);
@@ -266,9 +299,11 @@ function parseResult(json) {
   }
 }
 
-native.installCompletionHandler((id, code, payload) => {
+native.installCompletionHandler((id, code, payload, console) => {
   const call = takePending(id);
   if (!call) return;
+  // Every entry the call wrote reaches its sink before the call settles.
+  consoleSink.deliver(call.sandbox, call.onConsole, console);
   if (code === null) {
     try {
       call.resolve(parseResult(payload));
@@ -305,14 +340,23 @@ Object.defineProperty(LoadedJSSandbox.prototype, 'callHandler', {
       }
       const id = nextCallId;
       nextCallId = nextCallId >= 0xffffffff ? 1 : nextCallId + 1;
-      const out = callHandlerJson.call(this, id, handlerName, json, opts?.gc, opts?.wallClockTimeoutMs, opts?.cpuTimeoutMs, opts?.abortable);
+      const onConsole = opts?.onConsole;
+      const out = callHandlerJson.call(
+        this, id, handlerName, json, opts?.gc, opts?.wallClockTimeoutMs, opts?.cpuTimeoutMs, opts?.abortable, onConsole !== undefined,
+      );
+      // Answered within the fast path's spin: no completion will come.
       if (typeof out === 'string') {
-        // Answered within the fast path's spin: no completion will come.
         resolve(parseResult(out));
         return;
       }
+      if (Array.isArray(out)) {
+        // [result, level, message, ...]: with captured console output.
+        consoleSink.deliver(this, onConsole, out, 1);
+        resolve(parseResult(out[0]));
+        return;
+      }
       const abortHandle = out;
-      const call = { resolve, reject };
+      const call = { resolve, reject, sandbox: this, onConsole };
       if (signal) {
         Object.assign(call, {
           signal,

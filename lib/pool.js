@@ -7,6 +7,7 @@ const { performance } = require('node:perf_hooks');
 // lib/index.js sets its exports before it loads this file, so they are complete here.
 const { SandboxBuilder } = require('./index.js');
 const { apiError, show } = require('./errors.js');
+const { checkOnConsole } = require('./console.js');
 
 /** Bounds that catch a typo (a size in bytes, a timeout in seconds) rather than describe real limits. */
 const LIMITS = {
@@ -186,6 +187,12 @@ class SandboxPool {
 
   callHandler(handlerName, event, options) {
     if (this.#closed) return Promise.reject(this.#consumed('callHandler()'));
+    // Checked now, not when a sandbox takes the call: a bad sink is the caller's mistake.
+    try {
+      checkOnConsole(options?.onConsole, 'SandboxPool.callHandler()');
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const { max, maxQueue } = this.#recipe;
     // Calls that a sandbox being created or reset will take next do not count
     // against maxQueue: it bounds waiting for busy sandboxes once the pool is at max.

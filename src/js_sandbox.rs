@@ -3,7 +3,7 @@ use std::sync::{Arc, Mutex};
 use hyperlight_js_engine::call::load_monitored;
 use hyperlight_js_engine::registry::Registry;
 use hyperlight_js_engine::worker::SandboxWorker;
-use hyperlight_js_engine::{BackendKind, Error as EngineError};
+use hyperlight_js_engine::{BackendKind, Console, Error as EngineError};
 use napi::bindgen_prelude::*;
 use napi::Env;
 use napi_derive::napi;
@@ -21,6 +21,10 @@ pub struct JSSandbox {
     registry: Registry,
     kind: BackendKind,
     load_timeout: std::time::Duration,
+    console: Console,
+    /// What the last load wrote to a capturing console, for lib/index.js to
+    /// hand to the sandbox's sink before `getLoadedSandbox()` settles.
+    load_output: Arc<Mutex<Option<Vec<String>>>>,
 }
 
 /// The guest, unless consumed; and what consumed it.
@@ -31,9 +35,16 @@ struct Slot {
 }
 
 impl JSSandbox {
-    pub fn new(worker: SandboxWorker, kind: BackendKind, load_timeout: std::time::Duration) -> Self {
+    pub fn new(worker: SandboxWorker, kind: BackendKind, load_timeout: std::time::Duration, console: Console) -> Self {
         let slot = Slot { worker: Some(worker), consumed_by: "getLoadedSandbox()" };
-        Self { slot: Arc::new(Mutex::new(slot)), registry: Registry::default(), kind, load_timeout }
+        Self {
+            slot: Arc::new(Mutex::new(slot)),
+            registry: Registry::default(),
+            kind,
+            load_timeout,
+            console,
+            load_output: Arc::default(),
+        }
     }
 
     fn slot(&self) -> std::sync::MutexGuard<'_, Slot> {
@@ -109,10 +120,16 @@ impl JSSandbox {
         let slot = self.slot.clone();
         let (handle, back) = (worker.clone(), worker.clone());
         let (control, timeout) = (worker.control().clone(), self.load_timeout);
+        let (console, loaded_console, load_output) = (self.console.clone(), self.console.clone(), self.load_output.clone());
         let (promise, settle) =
-            crate::promise::deferred(env, move |()| LoadedJSSandbox::new(handle, kind, timeout))?;
+            crate::promise::deferred(env, move |()| LoadedJSSandbox::new(handle, kind, timeout, loaded_console))?;
         worker.submit(
-            move |sb| load_monitored(sb, &control, &modules, &handlers, timeout),
+            move |sb| {
+                console.begin(None);
+                let result = load_monitored(sb, &control, &modules, &handlers, timeout);
+                *load_output.lock().unwrap_or_else(|p| p.into_inner()) = crate::completions::flat(console.end());
+                result
+            },
             move |result| {
                 if result.is_err() {
                     let mut slot = slot.lock().unwrap_or_else(|p| p.into_inner());
@@ -127,6 +144,13 @@ impl JSSandbox {
             },
         );
         Ok(promise)
+    }
+
+    /// The console output of the last `getLoadedSandbox()` (flat
+    /// `[level, message, ...]`), once; null when there was none.
+    #[napi]
+    pub fn take_load_console(&self) -> Option<Vec<String>> {
+        self.load_output.lock().unwrap_or_else(|p| p.into_inner()).take()
     }
 
     /// Frees the guest now instead of when this object is garbage-collected;

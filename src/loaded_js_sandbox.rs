@@ -3,12 +3,13 @@ use std::sync::{Arc, Mutex};
 use hyperlight_js_engine::call::{call_fast, call_monitored, FastCall};
 use hyperlight_js_engine::config::validate_timeout;
 use hyperlight_js_engine::worker::SandboxWorker;
-use hyperlight_js_engine::{BackendKind, CallOptions, CallStats, GuestSandbox};
+use hyperlight_js_engine::{BackendKind, CallOptions, CallStats, Console, ConsoleDestination, GuestSandbox};
 use napi::bindgen_prelude::*;
 use napi::Env;
 use napi_derive::napi;
 
 use crate::call_abort::CallAbortHandle;
+use crate::completions::flat;
 use crate::error::{consumed, sync, to_napi};
 use crate::interrupt_handle::InterruptHandle;
 use crate::js_sandbox::JSSandbox;
@@ -16,8 +17,8 @@ use crate::snapshot::Snapshot;
 
 /// How a call went on the fast path (see `call_handler_json`).
 enum Fast {
-    /// It ended within the poll.
-    Answered(hyperlight_js_engine::Result<String>),
+    /// It ended within the poll, with what it wrote to a capturing console.
+    Answered(hyperlight_js_engine::Result<String>, Option<Vec<String>>),
     /// It went on on the sandbox's thread; the completion handler settles it.
     HandedOver,
 }
@@ -34,16 +35,18 @@ pub struct LoadedJSSandbox {
     last_stats: Arc<Mutex<Option<CallStats>>>,
     /// Handed on to the `JSSandbox` that `unload()` returns.
     load_timeout: std::time::Duration,
+    console: Console,
 }
 
 impl LoadedJSSandbox {
-    pub fn new(worker: SandboxWorker, kind: BackendKind, load_timeout: std::time::Duration) -> Self {
+    pub fn new(worker: SandboxWorker, kind: BackendKind, load_timeout: std::time::Duration, console: Console) -> Self {
         Self {
             worker: Mutex::new(Some(worker)),
             consumed_by: Mutex::new("unload()"),
             kind,
             last_stats: Arc::new(Mutex::new(None)),
             load_timeout,
+            console,
         }
     }
 
@@ -117,10 +120,12 @@ impl LoadedJSSandbox {
     /// The native half of `callHandler`: the event arrives as JSON text and
     /// the result leaves as JSON text, keyed by `id`; `lib/index.js` does the
     /// (de)serialising and owns the promise. A result that came within the
-    /// fast path's spin is returned as a string; otherwise it arrives through
-    /// the completion handler, and with `abortable` this returns the handle
-    /// the call's AbortSignal listener calls.
-    #[napi(ts_return_type = "string | CallAbortHandle | undefined")]
+    /// fast path's spin is returned as a string, or as `[result, level,
+    /// message, ...]` when the call's console output was captured (`capture`:
+    /// this call's, for an `onConsole`; else as the sandbox's console says);
+    /// otherwise it arrives through the completion handler, and with
+    /// `abortable` this returns the handle the call's AbortSignal listener calls.
+    #[napi(ts_return_type = "string | string[] | CallAbortHandle | undefined")]
     pub fn call_handler_json(
         &self,
         env: Env,
@@ -131,7 +136,8 @@ impl LoadedJSSandbox {
         wall_clock_timeout_ms: Option<f64>,
         cpu_timeout_ms: Option<f64>,
         abortable: Option<bool>,
-    ) -> Result<Either<String, Option<CallAbortHandle>>> {
+        capture: Option<bool>,
+    ) -> Result<Either3<String, Vec<String>, Option<CallAbortHandle>>> {
         let completions = crate::completions::for_env(&env)?;
         let opts = sync(&env, call_options(gc, wall_clock_timeout_ms, cpu_timeout_ms, abortable))?;
         let worker = self.worker(&env)?;
@@ -144,7 +150,13 @@ impl LoadedJSSandbox {
                 *last_stats.lock().unwrap_or_else(|p| p.into_inner()) = stats;
             }
         };
-        let done = move |result| crate::completions::complete(&completions, id, result);
+        let done = move |outcome: hyperlight_js_engine::Result<(hyperlight_js_engine::Result<String>, Option<Vec<String>>)>| {
+            let (result, console) = outcome.unwrap_or_else(|e| (Err(e), None));
+            crate::completions::complete(&completions, id, result, console)
+        };
+        // Where this call's console output goes: its `onConsole`, or the sandbox's sink.
+        let console = self.console.clone();
+        let to = capture.unwrap_or(false).then_some(ConsoleDestination::Capture);
 
         let spin = hyperlight_js_engine::spin::caller_budget();
         let fast = if spin.is_zero() {
@@ -155,17 +167,18 @@ impl LoadedJSSandbox {
                     if !sb.has_fast_path() {
                         return None;
                     }
+                    console.begin(to);
                     Some(match call_fast(sb, &control, &handler, &event_json, &opts, spin) {
                         FastCall::Done(result, stats) => {
                             record(stats);
-                            Fast::Answered(result)
+                            Fast::Answered(result, flat(console.end()))
                         }
                         FastCall::Running(call) => {
-                            let (control, record) = (control.clone(), record.clone());
+                            let (control, record, console) = (control.clone(), record.clone(), console.clone());
                             let finish = move |sb: &mut dyn GuestSandbox| {
                                 let (result, stats) = call.finish(sb, &control);
                                 record(stats);
-                                result
+                                Ok((result, flat(console.end())))
                             };
                             later.submit(finish, done.clone());
                             Fast::HandedOver
@@ -175,20 +188,27 @@ impl LoadedJSSandbox {
                 .flatten()
         };
         match fast {
-            Some(Fast::Answered(Ok(json))) => return Ok(Either::A(json)),
+            Some(Fast::Answered(Ok(json), None)) => return Ok(Either3::A(json)),
+            Some(Fast::Answered(Ok(json), Some(console))) => {
+                let mut out = Vec::with_capacity(console.len() + 1);
+                out.push(json);
+                out.extend(console);
+                return Ok(Either3::B(out));
+            }
             // Errors are rare: they take the ordinary way back.
-            Some(Fast::Answered(Err(e))) => done(Err(e)),
+            Some(Fast::Answered(Err(e), console)) => done(Ok((Err(e), console))),
             Some(Fast::HandedOver) => {}
             None => worker.submit(
                 move |sb| {
+                    console.begin(to);
                     let (result, stats) = call_monitored(sb, &control, &handler, &event_json, &opts);
                     record(stats);
-                    result
+                    Ok((result, flat(console.end())))
                 },
                 done,
             ),
         }
-        Ok(Either::B(abort_handle))
+        Ok(Either3::C(abort_handle))
     }
 
     #[napi(ts_return_type = "Promise<Snapshot>")]
@@ -216,9 +236,9 @@ impl LoadedJSSandbox {
         let Some(worker) = self.slot().take() else {
             return Err(self.consumed(env));
         };
-        let (kind, timeout) = (self.kind, self.load_timeout);
+        let (kind, timeout, console) = (self.kind, self.load_timeout, self.console.clone());
         let handle = worker.clone();
-        let (promise, settle) = crate::promise::deferred(env, move |()| JSSandbox::new(handle, kind, timeout))?;
+        let (promise, settle) = crate::promise::deferred(env, move |()| JSSandbox::new(handle, kind, timeout, console))?;
         worker.submit(|sb| sb.unload(), settle);
         Ok(promise)
     }

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use hyperlight_js_engine::worker::SandboxWorker;
-use hyperlight_js_engine::{Backend, SandboxConfig};
+use hyperlight_js_engine::{Backend, Console, ConsoleDestination, SandboxConfig};
 use napi::bindgen_prelude::*;
 use napi::Env;
 use napi_derive::napi;
@@ -19,11 +19,12 @@ pub struct ProtoJSSandbox {
     consumed_by: Option<&'static str>,
     host: Arc<HostRegistry>,
     fallback_reason: Option<String>,
+    console: ConsoleDestination,
 }
 
 impl ProtoJSSandbox {
-    pub fn new(config: SandboxConfig, backend: Arc<dyn Backend>, fallback_reason: Option<String>) -> Self {
-        Self { config, backend, consumed_by: None, host: Arc::default(), fallback_reason }
+    pub fn new(config: SandboxConfig, backend: Arc<dyn Backend>, fallback_reason: Option<String>, console: ConsoleDestination) -> Self {
+        Self { config, backend, consumed_by: None, host: Arc::default(), fallback_reason, console }
     }
 }
 
@@ -56,12 +57,15 @@ impl ProtoJSSandbox {
         self.host.seal();
         let (backend, config, host) = (self.backend.clone(), self.config, self.host.clone());
         let kind = backend.kind();
+        let console = Console::new(self.console, config.max_console_bytes_per_call);
+        let guest_console = console.clone();
         // Booting is bounded like loading: a guest that never comes up fails this promise.
         let timeout = std::time::Duration::from_millis(config.load_timeout_ms);
-        let worker = SandboxWorker::start(kind, timeout, move || backend.load_runtime(config, host))
+        let worker = SandboxWorker::start(kind, timeout, move || backend.load_runtime(config, host, guest_console))
             .map_err(|e| to_napi(env, e))?;
         let handle = worker.clone();
-        let (promise, settle) = crate::promise::deferred(env, move |()| JSSandbox::new(handle, kind, timeout))?;
+        let (promise, settle) =
+            crate::promise::deferred(env, move |()| JSSandbox::new(handle, kind, timeout, console))?;
         // The first job only reports whether the guest came up.
         worker.submit(|_| Ok(()), settle);
         Ok(promise)

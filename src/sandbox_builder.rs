@@ -1,6 +1,6 @@
 use hyperlight_js_engine::select::{self, BackendChoice};
 use hyperlight_js_engine::config::validate_timeout;
-use hyperlight_js_engine::{SandboxConfig, SizeKind};
+use hyperlight_js_engine::{ConsoleDestination, SandboxConfig, SizeKind};
 use napi::bindgen_prelude::*;
 use napi::Env;
 use napi_derive::napi;
@@ -15,6 +15,8 @@ use crate::proto_js_sandbox::ProtoJSSandbox;
 pub struct SandboxBuilder {
     config: SandboxConfig,
     backend: BackendChoice,
+    /// Where the sandbox's console output goes (lib/index.js keeps a function sink).
+    console: ConsoleDestination,
     consumed: bool,
 }
 
@@ -31,7 +33,7 @@ impl SandboxBuilder {
 impl SandboxBuilder {
     #[napi(constructor)]
     pub fn new() -> Self {
-        Self { config: SandboxConfig::default(), backend: BackendChoice::Auto, consumed: false }
+        Self { config: SandboxConfig::default(), backend: BackendChoice::Auto, console: ConsoleDestination::Inherit, consumed: false }
     }
 
     #[napi]
@@ -62,6 +64,23 @@ impl SandboxBuilder {
         Ok(this)
     }
 
+    /// The console budget of each call and of the load (default 1 MiB; 0: none).
+    #[napi]
+    pub fn set_max_console_bytes_per_call<'a>(&mut self, env: Env, this: This<'a>, bytes: f64) -> Result<This<'a>> {
+        self.usable(&env)?;
+        sync(&env, self.config.set(SizeKind::ConsolePerCall, bytes))?;
+        Ok(this)
+    }
+
+    /// `'inherit'`, `'ignore'` or `'capture'`: lib/index.js's `setConsole()`
+    /// calls this, keeping a function sink itself (`'capture'`).
+    #[napi]
+    pub fn set_console_destination<'a>(&mut self, env: Env, this: This<'a>, to: String) -> Result<This<'a>> {
+        self.usable(&env)?;
+        self.console = sync(&env, ConsoleDestination::parse(&to, "setConsole()"))?;
+        Ok(this)
+    }
+
     /// How long `getLoadedSandbox()` may run top-level guest code (default 10 s).
     #[napi]
     pub fn set_load_timeout_ms<'a>(&mut self, env: Env, this: This<'a>, ms: f64) -> Result<This<'a>> {
@@ -86,9 +105,9 @@ impl SandboxBuilder {
         // a build that then fails still consumed it.
         self.consumed = true;
         crate::install_guest_image();
-        let (config, requested) = (self.config, self.backend);
+        let (config, requested, console) = (self.config, self.backend, self.console);
         let (promise, settle) = crate::promise::deferred(env, move |chosen: select::Chosen| {
-            ProtoJSSandbox::new(config, chosen.backend, chosen.fallback_reason)
+            ProtoJSSandbox::new(config, chosen.backend, chosen.fallback_reason, console)
         })?;
         // The first choice may boot a probe micro-VM: not on the event loop.
         std::thread::Builder::new()

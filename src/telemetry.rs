@@ -48,6 +48,8 @@ pub struct Metrics {
     pub monitor_terminations: BTreeMap<String, f64>,
     /// Calls during which the guest died or crashed by itself.
     pub guest_crashes: f64,
+    /// Bytes of guest console output dropped for being past a call's budget.
+    pub console_dropped_bytes: f64,
 }
 
 fn numbers<K: ToString>(map: BTreeMap<K, u64>) -> BTreeMap<String, f64> {
@@ -64,5 +66,6 @@ pub fn metrics() -> Metrics {
         call_failures: numbers(s.call_failures),
         monitor_terminations: numbers(s.monitor_terminations),
         guest_crashes: s.guest_crashes as f64,
+        console_dropped_bytes: s.console_dropped_bytes as f64,
     }
 }

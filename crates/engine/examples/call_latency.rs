@@ -5,10 +5,11 @@ use std::time::Instant;
 
 use hyperlight_js_engine::call::call_monitored;
 use hyperlight_js_engine::process::ProcessBackend;
-use hyperlight_js_engine::{Backend, CallControl, CallOptions, NoHostFunctions, SandboxConfig};
+use hyperlight_js_engine::{Backend, CallControl, CallOptions, Console, ConsoleDestination, NoHostFunctions, SandboxConfig};
 
 fn main() {
-    let mut sb = ProcessBackend.load_runtime(SandboxConfig::default(), Arc::new(NoHostFunctions)).unwrap();
+    let console = Console::new(ConsoleDestination::Inherit, u64::MAX);
+    let mut sb = ProcessBackend.load_runtime(SandboxConfig::default(), Arc::new(NoHostFunctions), console).unwrap();
     sb.load(&[], &[("h".into(), "function handler(e) { return { ...e, x: 1 }; }".into())]).unwrap();
     let control = Arc::new(CallControl::default());
     let opts = CallOptions { gc: false, ..Default::default() };

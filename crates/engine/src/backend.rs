@@ -7,6 +7,7 @@ use crate::call::InterruptTarget;
 use crate::monitor::GuestClock;
 
 use crate::config::SandboxConfig;
+use crate::console::Console;
 use crate::error::Result;
 use crate::protocol::HostModuleDecl;
 
@@ -83,7 +84,8 @@ pub trait Backend: Send + Sync {
     }
     /// `ProtoJSSandbox.loadRuntime()`: a guest with the runtime up and the
     /// host functions declared, but no handlers yet.
-    fn load_runtime(&self, config: SandboxConfig, host: Arc<dyn HostDispatch>) -> Result<Box<dyn GuestSandbox>>;
+    /// The guest's console output goes to `console`.
+    fn load_runtime(&self, config: SandboxConfig, host: Arc<dyn HostDispatch>, console: Console) -> Result<Box<dyn GuestSandbox>>;
 }
 
 /// One guest, driven from a single thread (its [`crate::worker::SandboxWorker`]).

@@ -41,6 +41,9 @@ pub struct SandboxConfig {
     pub output_buffer_size: u64,
     /// How long `getLoadedSandbox()` may take before the load is cancelled.
     pub load_timeout_ms: u64,
+    /// Console output one call (or the load) may write; the rest is dropped
+    /// (see `console.rs`).
+    pub max_console_bytes_per_call: u64,
 }
 
 impl Default for SandboxConfig {
@@ -51,6 +54,7 @@ impl Default for SandboxConfig {
             input_buffer_size: 4 * MIB,
             output_buffer_size: 4 * MIB,
             load_timeout_ms: DEFAULT_LOAD_TIMEOUT_MS,
+            max_console_bytes_per_call: MIB,
         }
     }
 }
@@ -62,6 +66,8 @@ pub enum SizeKind {
     Scratch,
     InputBuffer,
     OutputBuffer,
+    /// Not a guest size, but checked like one (zero allowed: no output).
+    ConsolePerCall,
 }
 
 impl SizeKind {
@@ -71,6 +77,7 @@ impl SizeKind {
             SizeKind::Scratch => "setScratchSize",
             SizeKind::InputBuffer => "setInputBufferSize",
             SizeKind::OutputBuffer => "setOutputBufferSize",
+            SizeKind::ConsolePerCall => "setMaxConsoleBytesPerCall",
         }
     }
 
@@ -80,7 +87,7 @@ impl SizeKind {
         match self {
             SizeKind::Heap => 16 * GIB,
             SizeKind::Scratch => 256 * MIB,
-            SizeKind::InputBuffer | SizeKind::OutputBuffer => GIB,
+            SizeKind::InputBuffer | SizeKind::OutputBuffer | SizeKind::ConsolePerCall => GIB,
         }
     }
 }
@@ -107,7 +114,10 @@ impl SandboxConfig {
                 "{setter}: size must be a whole number of bytes, got {}", js_number(bytes)
             )));
         }
-        if bytes <= 0.0 {
+        if kind == SizeKind::ConsolePerCall && bytes < 0.0 {
+            return Err(Error::invalid_arg(format!("{setter}: size must be >= 0, got {}", js_number(bytes))));
+        }
+        if kind != SizeKind::ConsolePerCall && bytes <= 0.0 {
             return Err(Error::invalid_arg(format!("{setter}: size must be > 0, got {}", js_number(bytes))));
         }
         if bytes > max as f64 {
@@ -121,6 +131,7 @@ impl SandboxConfig {
             SizeKind::Scratch => self.scratch_size = bytes,
             SizeKind::InputBuffer => self.input_buffer_size = bytes,
             SizeKind::OutputBuffer => self.output_buffer_size = bytes,
+            SizeKind::ConsolePerCall => self.max_console_bytes_per_call = bytes,
         }
         Ok(())
     }
@@ -162,6 +173,18 @@ mod tests {
         c.set(SizeKind::OutputBuffer, 4096.0).unwrap();
         assert_eq!(c.output_buffer_size, 4096);
         assert_eq!(c, SandboxConfig { output_buffer_size: 4096, ..Default::default() });
+    }
+
+    #[test]
+    fn the_console_budget_may_be_zero_but_not_negative_or_fractional() {
+        let mut c = SandboxConfig::default();
+        assert_eq!(c.max_console_bytes_per_call, 1024 * 1024);
+        c.set(SizeKind::ConsolePerCall, 0.0).unwrap();
+        assert_eq!(c.max_console_bytes_per_call, 0);
+        for bad in [-1.0, 0.5, f64::NAN, 2e9] {
+            let err = c.set(SizeKind::ConsolePerCall, bad).unwrap_err();
+            assert!(err.message.starts_with("setMaxConsoleBytesPerCall"), "{}", err.message);
+        }
     }
 
     #[test]

@@ -17,6 +17,14 @@ pub fn describe(text: &str) -> String {
                 (an await on something that never completes?)"
             .to_string();
     }
+    // QuickJS throws `null` itself when it runs out of memory so completely
+    // that it cannot allocate its "out of memory" error (the runtime dumps a
+    // thrown non-Error as `Value(...)`).
+    if rest.split_whitespace().collect::<String>() == "Value(Null\"null\",)" {
+        return "out of memory, most likely (QuickJS throws null when it cannot even allocate its out-of-memory error; \
+                a handler may also throw null itself)"
+            .to_string();
+    }
     match debug_field(rest, "message") {
         Some(message) => match debug_field(rest, "stack").filter(|s| !s.trim().is_empty()) {
             Some(stack) => format!("{message}\n{}", stack.trim_end()),
@@ -68,6 +76,15 @@ fn debug_field(dump: &str, name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_thrown_null_reads_as_the_out_of_memory_it_most_likely_is() {
+        let message = describe("Runtime error: Value(\n    Null\"null\",\n)");
+        assert!(message.starts_with("out of memory, most likely"), "{message}");
+        let message = with_heap_limit(message, 8 << 20);
+        assert!(message.contains("heap limit of 8388608 bytes (setHeapSize)"), "{message}");
+        assert_eq!(describe("Runtime error: Value(\n    Int(5),\n)"), "Value(\n    Int(5),\n)");
+    }
 
     const DUMP: &str = "Runtime error: Exception(\n    Exception {\n        message: Some(\n            \"boom \\\"quoted\\\" \\u{e9}\",\n        ),\n        file: None,\n        stack: Some(\n            \"    at handler (/h.js:1:30)\\n\",\n        ),\n    },\n)";
 

@@ -8,6 +8,7 @@
 pub mod backend;
 pub mod call;
 pub mod config;
+pub mod console;
 pub mod error;
 pub mod guest_error;
 pub mod host_wait;
@@ -26,4 +27,5 @@ pub mod worker;
 pub use backend::{Backend, BackendKind, GuestSandbox, GuestSnapshot, HostDispatch, HostHere, HostReply, HostResult, NoHostFunctions};
 pub use call::{CallControl, CallOptions, CallStats};
 pub use config::{SandboxConfig, SizeKind};
+pub use console::{Console, Destination as ConsoleDestination, Level as ConsoleLevel};
 pub use error::{Error, ErrorCode, Result};

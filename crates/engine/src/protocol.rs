@@ -66,9 +66,10 @@ pub enum Reply {
     Returned(String),
     HostCall { module: String, function: String, args: String },
     Failed(GuestFailure),
-    /// Text the guest printed (`console.log`, `print`) while answering a
-    /// request; the host writes it to its stdout and keeps waiting.
-    Log(String),
+    /// One console call of the guest (`console.*`, `print`) while it
+    /// answers a request; the host hands it to the sandbox's `Console` and
+    /// keeps waiting.
+    Console(crate::console::Level, String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

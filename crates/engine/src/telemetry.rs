@@ -97,6 +97,8 @@ pub struct MetricsSnapshot {
     pub call_failures: BTreeMap<String, u64>,
     pub monitor_terminations: BTreeMap<String, u64>,
     pub guest_crashes: u64,
+    /// Console output dropped for being past a call's budget (see `console.rs`).
+    pub console_dropped_bytes: u64,
 }
 
 fn label<'k>(key: &'k Key, name: &str) -> Option<&'k str> {
@@ -131,6 +133,7 @@ pub fn snapshot() -> MetricsSnapshot {
                 s.monitor_terminations.insert(label(key, METRIC_MONITOR_TYPE_LABEL).unwrap_or("unknown").to_string(), n);
             }
             METRIC_GUEST_CRASHES => s.guest_crashes = n,
+            crate::console::METRIC_CONSOLE_DROPPED_BYTES => s.console_dropped_bytes = n,
             _ => {}
         }
     });

@@ -6,10 +6,13 @@ use std::sync::{Arc, Mutex};
 
 use hyperlight_js_engine::process::ProcessBackend;
 use hyperlight_js_engine::protocol::HostModuleDecl;
-use hyperlight_js_engine::{Backend, ErrorCode, GuestSandbox, HostDispatch, HostReply, NoHostFunctions, SandboxConfig};
+use hyperlight_js_engine::{
+    Backend, Console, ConsoleDestination, ConsoleLevel, ErrorCode, GuestSandbox, HostDispatch, HostReply, NoHostFunctions, SandboxConfig,
+};
 
 fn sandbox_with(config: SandboxConfig, host: Arc<dyn HostDispatch>) -> Box<dyn GuestSandbox> {
-    ProcessBackend.load_runtime(config, host).expect("guest starts")
+    let console = Console::new(ConsoleDestination::Inherit, config.max_console_bytes_per_call);
+    ProcessBackend.load_runtime(config, host, console).expect("guest starts")
 }
 
 fn sandbox() -> Box<dyn GuestSandbox> {
@@ -18,6 +21,28 @@ fn sandbox() -> Box<dyn GuestSandbox> {
 
 fn h(name: &str, src: &str) -> Vec<(String, String)> {
     vec![(name.to_string(), src.to_string())]
+}
+
+#[test]
+fn console_calls_reach_the_console_one_entry_each_with_their_level() {
+    let console = Console::new(ConsoleDestination::Capture, 1 << 20);
+    let mut sb = ProcessBackend.load_runtime(SandboxConfig::default(), Arc::new(NoHostFunctions), console.clone()).unwrap();
+    console.begin(None);
+    sb.load(&[], &h("c", "console.info('loaded'); function handler(e) { console.log('a\\nb', 1); console.error({ x: e }); print(7); return 0; }")).unwrap();
+    let loaded = console.end();
+    assert_eq!(loaded.len(), 1);
+    assert_eq!((loaded[0].level, loaded[0].message.as_str()), (ConsoleLevel::Info, "loaded"));
+    console.begin(None);
+    sb.call("c", "2", false).unwrap();
+    let got: Vec<(ConsoleLevel, String)> = console.end().into_iter().map(|e| (e.level, e.message)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (ConsoleLevel::Log, "a\nb 1".to_string()),
+            (ConsoleLevel::Error, "{ x: 2 }".to_string()),
+            (ConsoleLevel::Log, "7".to_string()),
+        ]
+    );
 }
 
 #[test]

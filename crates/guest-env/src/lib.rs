@@ -19,6 +19,8 @@
 
 extern crate alloc;
 
+use core::sync::atomic::{AtomicUsize, Ordering};
+
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec;
@@ -52,14 +54,50 @@ fn random_bytes(n: usize) -> Option<Vec<u8>> {
 }
 
 /// Where one console call's formatted text goes: `(level, text)`, the text
-/// without its final newline.
+/// without its final newline. `print(text)` writes `text` at level `log`.
 pub type ConsoleSink = fn(&str, &str);
 
+/// The longest console message a guest hands to its host, in bytes (the
+/// host's buffers must carry it: the sandbox's output buffer size).
+static MESSAGE_LIMIT: AtomicUsize = AtomicUsize::new(64 * 1024);
+
+/// Sets the longest console message; a longer one is cut, saying so.
+pub fn set_message_limit(bytes: usize) {
+    MESSAGE_LIMIT.store(bytes.max(1024), Ordering::Relaxed);
+}
+
+fn write_console(console: ConsoleSink, level: &str, mut text: String) {
+    let limit = MESSAGE_LIMIT.load(Ordering::Relaxed);
+    if text.len() > limit {
+        let mut cut = limit;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let dropped = text.len() - cut;
+        text.truncate(cut);
+        text.push_str(&format!("…[{dropped} bytes cut: one console message may be at most {limit} bytes]"));
+    }
+    console(level, &text)
+}
+
 /// Installs the globals on `ctx`. Call it from the runtime's
-/// `custom_globals!`, which runs before the runtime freezes `console`.
+/// `custom_globals!`, which runs before the runtime freezes `console` and
+/// `print`.
 pub fn install(ctx: &Ctx<'_>, console: ConsoleSink) -> rquickjs::Result<()> {
+    use rquickjs::convert::Coerced;
+    ctx.globals().set(
+        "print",
+        Function::new(ctx.clone(), move |text: Coerced<String>| {
+            // An entry is a line: a final newline of print's text is the line's end.
+            let mut text = text.0;
+            if text.ends_with('\n') {
+                text.pop();
+            }
+            write_console(console, "log", text)
+        })?,
+    )?;
     let native = Object::new(ctx.clone())?;
-    native.set("write", Function::new(ctx.clone(), move |level: String, text: String| console(&level, &text))?)?;
+    native.set("write", Function::new(ctx.clone(), move |level: String, text: String| write_console(console, &level, text))?)?;
     native.set("randomBytes", Function::new(ctx.clone(), native_random_bytes)?)?;
     native.set("digest", Function::new(ctx.clone(), native_digest)?)?;
     native.set("utf8Encode", Function::new(ctx.clone(), native_utf8_encode)?)?;

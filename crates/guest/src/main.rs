@@ -24,7 +24,7 @@ use hyperlight_js_runtime::JsRuntime;
 mod jail;
 
 hyperlight_js_runtime::native_modules! {}
-hyperlight_js_runtime::custom_globals! { capture_runtime, forward_output, install_env }
+hyperlight_js_runtime::custom_globals! { capture_runtime, install_env }
 
 /// The QuickJS runtime behind the `JsRuntime`, kept so a fresh sandbox can
 /// apply its heap and stack limits (JsRuntime does not expose it).
@@ -37,36 +37,14 @@ fn capture_runtime(ctx: &rquickjs::Ctx<'_>) -> rquickjs::Result<()> {
     Ok(())
 }
 
-/// `print` sends its text to the host, which writes it to its stdout: a
-/// guest has no stdout of its own. (Installed before the runtime freezes its
-/// globals, so handlers cannot undo it.)
-fn forward_output(ctx: &rquickjs::Ctx<'_>) -> rquickjs::Result<()> {
-    use rquickjs::convert::Coerced;
-    ctx.globals().set("print", rquickjs::Function::new(ctx.clone(), |text: Coerced<String>| emit(text.0))?)
-}
-
-/// The standard globals both guests share, `console` among them.
+/// The standard globals both guests share, `console` and `print` among
+/// them. A guest has no stdout of its own: each console call goes to the
+/// host as one message, while the host waits on a request (guest code runs
+/// only then), and no message exceeds what the host accepts in a frame.
 fn install_env(ctx: &rquickjs::Ctx<'_>) -> rquickjs::Result<()> {
-    hyperlight_js_guest_env::install(ctx, |_level, text| emit(format!("{text}\n")))
-}
-
-/// Output only flows while the host waits on a request (guest code runs only
-/// then), and one message never exceeds what the host accepts in a frame.
-fn emit(mut text: String) {
-    let limit = CONFIG_OUTPUT_LIMIT.with(|l| l.get());
-    if text.len() > limit {
-        let mut cut = limit;
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        text.truncate(cut);
-        text.push_str("…[output truncated]\n");
-    }
-    send(&Reply::Log(text));
-}
-
-thread_local! {
-    static CONFIG_OUTPUT_LIMIT: std::cell::Cell<usize> = const { std::cell::Cell::new(64 * 1024) };
+    hyperlight_js_guest_env::install(ctx, |level, text| {
+        send(&Reply::Console(hyperlight_js_engine::console::Level::parse(level), text.to_string()))
+    })
 }
 
 /// Module imports that are not user, host or built-in modules would be
@@ -275,7 +253,7 @@ impl Guest {
 
     fn become_sandbox(&mut self, init: SandboxInit) -> anyhow::Result<()> {
         self.config = init.config;
-        CONFIG_OUTPUT_LIMIT.with(|l| l.set((self.config.output_buffer_size as usize).max(1024)));
+        hyperlight_js_guest_env::set_message_limit(self.config.output_buffer_size as usize);
         with_channel(|c| c.set_max_frame(guest_max_frame(&self.config)));
         let rt = QJS_RUNTIME.load(Ordering::Relaxed);
         if rt.is_null() {

@@ -3,10 +3,11 @@
 //! `hyperlight-js-runtime` brings the whole Hyperlight guest (its entry
 //! point and the guest functions that register modules and handlers and run
 //! them); this binary is an extender of it, as the runtime documents, adding
-//! the standard globals both guests share (crates/guest-env) and two guest
-//! functions: `SetLimits`, which gives QuickJS the sandbox's heap and stack
-//! limits (without them a memory bomb or runaway recursion would exhaust the
-//! VM's physical memory and abort the guest, where the process backend raises
+//! the standard globals both guests share (crates/guest-env), whose console
+//! output goes to the host's `ConsoleWrite`, and two guest functions:
+//! `SetLimits`, which gives QuickJS the sandbox's heap and stack limits
+//! (without them a memory bomb or runaway recursion would exhaust the VM's
+//! physical memory and abort the guest, where the process backend raises
 //! a JavaScript error and the sandbox lives on), and `Reseed`, through which
 //! the host gives the guest fresh entropy after every boot and restore.
 #![cfg_attr(hyperlight, no_std)]
@@ -24,7 +25,7 @@ mod vm {
     use alloc::string::ToString;
     use hyperlight_common::flatbuffer_wrappers::guest_error::ErrorCode;
     use hyperlight_guest_bin::error::{HyperlightGuestError, Result};
-    use hyperlight_guest_bin::guest_function;
+    use hyperlight_guest_bin::{guest_function, host_function};
     use hyperlight_js_runtime::rquickjs;
 
     /// The QuickJS runtime inside the `JsRuntime`, which does not expose it.
@@ -37,23 +38,17 @@ mod vm {
         Ok(())
     }
 
-    unsafe extern "C" {
-        fn putchar(c: i32) -> i32;
-        fn fflush(stream: *mut core::ffi::c_void) -> i32;
-        static stdout: *mut core::ffi::c_void;
-    }
-
-    /// The standard globals; console output leaves as `print` does, through
-    /// libc's stdout, which Hyperlight hands to the host's print function.
+    /// The standard globals, `console` and `print` among them. Each console
+    /// call leaves as one call of the host's `ConsoleWrite`, level and text
+    /// apart (libc's stdout would mix levels and split messages).
     pub fn install_env(ctx: &rquickjs::Ctx<'_>) -> rquickjs::Result<()> {
-        hyperlight_js_guest_env::install(ctx, |_level, text| {
-            // SAFETY: putchar and fflush on libc's own stdout.
-            unsafe {
-                for b in text.bytes().chain(core::iter::once(b'\n')) {
-                    putchar(b as i32);
-                }
-                fflush(stdout);
-            }
+        #[host_function("ConsoleWrite")]
+        fn console_write(level: alloc::string::String, text: alloc::string::String) -> Result<()>;
+
+        hyperlight_js_guest_env::install(ctx, |level, text| {
+            // Nothing a guest could do about a failed write: the host has
+            // already counted or dropped the message.
+            let _ = console_write(level.to_string(), text.to_string());
         })
     }
 
@@ -68,9 +63,11 @@ mod vm {
         Ok(())
     }
 
-    /// Called once by the host before any user code runs.
+    /// Called once by the host before any user code runs: QuickJS's heap and
+    /// stack limits, and the longest console message the host's buffers carry.
     #[guest_function("SetLimits")]
-    fn set_limits(heap_bytes: u64, stack_bytes: u64) -> Result<()> {
+    fn set_limits(heap_bytes: u64, stack_bytes: u64, message_bytes: u64) -> Result<()> {
+        hyperlight_js_guest_env::set_message_limit(message_bytes as usize);
         let rt = QJS_RUNTIME.load(Ordering::Relaxed);
         if rt.is_null() {
             return Err(HyperlightGuestError::new(ErrorCode::GuestError, "the QuickJS runtime was not captured".to_string()));

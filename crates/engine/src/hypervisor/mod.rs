@@ -30,6 +30,7 @@ use crate::backend::{
 };
 use crate::call::InterruptTarget;
 use crate::config::SandboxConfig;
+use crate::console::{Console, Level as ConsoleLevel};
 use crate::error::{Error, Result};
 use crate::guest_error::{describe, with_heap_limit};
 use crate::host_wait::HostWaiter;
@@ -53,9 +54,9 @@ impl Backend for HypervisorBackend {
         VmLayout::for_config(config).map(|_| ())
     }
 
-    fn load_runtime(&self, config: SandboxConfig, host: Arc<dyn HostDispatch>) -> Result<Box<dyn GuestSandbox>> {
+    fn load_runtime(&self, config: SandboxConfig, host: Arc<dyn HostDispatch>, console: Console) -> Result<Box<dyn GuestSandbox>> {
         let host_wait = HostWaiter::default();
-        let mut vm = boot(&config, &host, &host_wait)?;
+        let mut vm = boot(&config, &host, &host_wait, console)?;
         // unload() and a failed load return here.
         let fresh = vm.snapshot().map_err(map_err)?;
         Ok(Box::new(HypervisorSandbox {
@@ -94,12 +95,21 @@ pub(crate) fn map_err(err: HyperlightError) -> Error {
 }
 
 /// A fresh micro-VM with the runtime up, its limits set and the host functions declared.
-fn boot(config: &SandboxConfig, host: &Arc<dyn HostDispatch>, host_wait: &HostWaiter) -> Result<MultiUseSandbox> {
+fn boot(config: &SandboxConfig, host: &Arc<dyn HostDispatch>, host_wait: &HostWaiter, console: Console) -> Result<MultiUseSandbox> {
     let layout = VmLayout::for_config(config)?;
     let mut vm = UninitializedSandbox::new(GuestBinary::Buffer(VM_GUEST.to_vec()), Some(layout.configuration())).map_err(map_err)?;
 
-    vm.register_print(|text: String| {
-        crate::process::print_guest_output(&text);
+    // The guest's console, one call per console call (crates/vm-guest).
+    let out = console.clone();
+    vm.register("ConsoleWrite", move |level: String, text: String| -> hyperlight_host::Result<()> {
+        out.write(ConsoleLevel::parse(&level), &text);
+        Ok(())
+    })
+    .map_err(map_err)?;
+    // Anything else the guest writes to libc's stdout (the runtime's `io`
+    // module) is console output too.
+    vm.register_print(move |text: String| {
+        console.write(ConsoleLevel::Log, text.strip_suffix('\n').unwrap_or(&text));
         text.len() as i32
     })
     .map_err(map_err)?;
@@ -134,7 +144,7 @@ fn boot(config: &SandboxConfig, host: &Arc<dyn HostDispatch>, host_wait: &HostWa
     .map_err(map_err)?;
 
     let mut vm = vm.evolve().map_err(map_err)?;
-    vm.call::<()>("SetLimits", (config.heap_size, config.scratch_size)).map_err(map_err)?;
+    vm.call::<()>("SetLimits", (config.heap_size, config.scratch_size, config.output_buffer_size)).map_err(map_err)?;
     reseed(&mut vm)?;
     // Guest code imports host modules as `host:<name>`, as on the process backend.
     let modules: HashMap<String, Vec<String>> =

@@ -63,7 +63,8 @@ fn bounded(
 fn boot(kill: &Mutex<Option<InterruptTarget>>) -> Result<()> {
     use crate::backend::Backend;
     let backend = super::HypervisorBackend;
-    let mut sb = backend.load_runtime(crate::SandboxConfig::default(), std::sync::Arc::new(NoHostFunctions))?;
+    let console = crate::Console::new(crate::ConsoleDestination::Ignore, 0);
+    let mut sb = backend.load_runtime(crate::SandboxConfig::default(), std::sync::Arc::new(NoHostFunctions), console)?;
     *kill.lock().unwrap_or_else(|p| p.into_inner()) = Some(sb.interrupt_target());
     sb.load(&[], &[("probe".into(), "function handler(e) { return e + 1; }".into())])?;
     match sb.call("probe", "41", false)?.as_str() {

@@ -9,11 +9,10 @@ use std::sync::Arc;
 
 pub use launcher::{set_guest_image, GuestImage};
 pub use sandbox::ProcessSandbox;
-#[cfg(feature = "hypervisor")]
-pub(crate) use sandbox::print_guest_output;
 
 use crate::backend::{Backend, BackendKind, GuestSandbox, HostDispatch};
 use crate::config::SandboxConfig;
+use crate::console::Console;
 use crate::error::Result;
 use crate::protocol::SandboxInit;
 
@@ -24,8 +23,8 @@ impl Backend for ProcessBackend {
         BackendKind::Process
     }
 
-    fn load_runtime(&self, config: SandboxConfig, host: Arc<dyn HostDispatch>) -> Result<Box<dyn GuestSandbox>> {
+    fn load_runtime(&self, config: SandboxConfig, host: Arc<dyn HostDispatch>, console: Console) -> Result<Box<dyn GuestSandbox>> {
         let init = SandboxInit { config, host_modules: host.modules() };
-        Ok(Box::new(ProcessSandbox::new(init, host)?))
+        Ok(Box::new(ProcessSandbox::new(init, host, console)?))
     }
 }

@@ -8,6 +8,7 @@ use std::sync::{mpsc, Arc, Mutex};
 use crate::backend::{check_event_size, check_handler_known, next_sandbox_id, own_snapshot, poisoned_error, GuestSandbox, GuestSnapshot, HostDispatch, HostHere, HostResult};
 use crate::host_wait::HostWaiter;
 use crate::call::InterruptTarget;
+use crate::console::Console;
 use crate::monitor::GuestClock;
 use crate::error::{Error, Result};
 use crate::process::guest_process::{guest_gone, GuestProcess};
@@ -20,6 +21,8 @@ pub struct ProcessSandbox {
     guest: GuestProcess,
     init: SandboxInit,
     host: Arc<dyn HostDispatch>,
+    /// Where the guest's console output goes.
+    console: Console,
     /// Why the sandbox is poisoned, if it is.
     poison: Option<String>,
     /// Names of the handlers the guest compiled, to refuse unknown ones here.
@@ -40,13 +43,14 @@ enum Parked {
 }
 
 impl ProcessSandbox {
-    pub fn new(init: SandboxInit, host: Arc<dyn HostDispatch>) -> Result<Self> {
+    pub fn new(init: SandboxInit, host: Arc<dyn HostDispatch>, console: Console) -> Result<Self> {
         let guest = spawn_sandbox(&init)?;
         Ok(Self {
             id: next_sandbox_id(),
             guest,
             init,
             host,
+            console,
             poison: None,
             handlers: Vec::new(),
             host_wait: HostWaiter::default(),
@@ -90,11 +94,11 @@ impl ProcessSandbox {
         self.guest.chan.send_nowait(req).map_err(|e| self.gone(during, e))
     }
 
-    /// The guest's next answer, printing what it logs meanwhile.
+    /// The guest's next answer, handing what it logs meanwhile to the console.
     fn reply(&mut self, during: &str) -> Result<Reply> {
         loop {
             match self.guest.chan.recv::<Reply>() {
-                Ok(Reply::Log(text)) => print_guest_output(&text),
+                Ok(Reply::Console(level, text)) => self.console.write(level, &text),
                 Ok(other) => return Ok(other),
                 Err(e) => return Err(self.gone(during, e)),
             }
@@ -122,15 +126,6 @@ impl ProcessSandbox {
 
 fn during_call(handler: &str) -> String {
     format!("while running handler '{handler}'")
-}
-
-/// Guests have no stdout of their own (see the jail); what they print is
-/// written to the host's, as the micro-VM backend's print function does.
-pub(crate) fn print_guest_output(text: &str) {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
 }
 
 fn failure_error(f: GuestFailure) -> Error {
@@ -190,8 +185,8 @@ impl GuestSandbox for ProcessSandbox {
         let mut until = deadline();
         loop {
             let reply = match self.guest.chan.recv_by::<Reply>(until) {
-                Ok(Some(Reply::Log(text))) => {
-                    print_guest_output(&text);
+                Ok(Some(Reply::Console(level, text))) => {
+                    self.console.write(level, &text);
                     continue;
                 }
                 Ok(Some(reply)) => reply,
