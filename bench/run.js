@@ -106,6 +106,16 @@ const hyperlight = {
     for (let i = 0; i < 300; i++) await l.callHandler('h', { a: i }, { gc: false });
     return timeEach(n, (i) => l.callHandler('h', { a: i }, { gc: false }));
   },
+  // The same call with one console line, captured for the request (issue 20).
+  async loggingLatency(n) {
+    const l = await this.loaded('function handler(e) { console.log("request", e.a); return { ...e, x: 1 }; }');
+    const lines = [];
+    const onConsole = (entry) => lines.push(entry.message);
+    for (let i = 0; i < 300; i++) await l.callHandler('h', { a: i }, { gc: false, onConsole });
+    const samples = await timeEach(n, (i) => l.callHandler('h', { a: i }, { gc: false, onConsole }));
+    if (lines.length !== 300 + n) throw new Error(`expected ${300 + n} console lines, got ${lines.length}`);
+    return samples;
+  },
   async throughput(sandboxes, callsEach) {
     const ls = await Promise.all(Array.from({ length: sandboxes }, () => this.loaded()));
     const cpu = cpuNow();
@@ -340,6 +350,7 @@ try {
 const OPS = [
   ['cold start to a loaded handler', 'ms', (s) => timeEach(10, () => s.coldStart())],
   ['call latency, trivial handler (sequential)', 'µs', async (s) => (await s.callLatency(1000)).map((ms) => ms * 1000)],
+  ['call latency, handler that logs one line (onConsole)', 'µs', async (s) => (await s.loggingLatency?.(1000))?.map((ms) => ms * 1000)],
   ...[1, 2, 8].map((n) => [`throughput, ${n} sandbox${n > 1 ? 'es' : ''} in parallel`, 'calls/s', async (s) => [await s.throughput(n, 300)]]),
   ['100 host calls in one handler call', 'ms', (s) => s.hostCalls?.(20)],
   ['snapshot', 'ms', async (s) => (s.snapshotRestore ? (s._sr = await s.snapshotRestore(20)).snaps : null)],
