@@ -54,7 +54,7 @@ fn random_bytes(n: usize) -> Option<Vec<u8>> {
 }
 
 /// Where one console call's formatted text goes: `(level, text)`, the text
-/// without its final newline. `print(text)` writes `text` at level `log`.
+/// without its final newline.
 pub type ConsoleSink = fn(&str, &str);
 
 /// The longest console message a guest hands to its host, in bytes (the
@@ -80,22 +80,25 @@ fn write_console(console: ConsoleSink, level: &str, mut text: String) {
     console(level, &text)
 }
 
-/// Installs the globals on `ctx`. Call it from the runtime's
-/// `custom_globals!`, which runs before the runtime freezes `console` and
-/// `print`.
-pub fn install(ctx: &Ctx<'_>, console: ConsoleSink) -> rquickjs::Result<()> {
+/// `print(text)` as a console entry at level `log`: a final newline of
+/// `text` is the line's end. For a guest whose libc stdout goes nowhere (the
+/// micro-VM guest keeps the runtime's `print`, whose output the host receives
+/// as one print call each).
+pub fn print_to(ctx: &Ctx<'_>, console: ConsoleSink) -> rquickjs::Result<()> {
     use rquickjs::convert::Coerced;
-    ctx.globals().set(
-        "print",
-        Function::new(ctx.clone(), move |text: Coerced<String>| {
-            // An entry is a line: a final newline of print's text is the line's end.
-            let mut text = text.0;
-            if text.ends_with('\n') {
-                text.pop();
-            }
-            write_console(console, "log", text)
-        })?,
-    )?;
+    let print = Function::new(ctx.clone(), move |text: Coerced<String>| {
+        let mut text = text.0;
+        if text.ends_with('\n') {
+            text.pop();
+        }
+        write_console(console, "log", text)
+    })?;
+    ctx.globals().set("print", print)
+}
+
+/// Installs the globals on `ctx`. Call it from the runtime's
+/// `custom_globals!`, which runs before the runtime freezes `console`.
+pub fn install(ctx: &Ctx<'_>, console: ConsoleSink) -> rquickjs::Result<()> {
     let native = Object::new(ctx.clone())?;
     native.set("write", Function::new(ctx.clone(), move |level: String, text: String| write_console(console, &level, text))?)?;
     native.set("randomBytes", Function::new(ctx.clone(), native_random_bytes)?)?;

@@ -37,14 +37,17 @@ fn capture_runtime(ctx: &rquickjs::Ctx<'_>) -> rquickjs::Result<()> {
     Ok(())
 }
 
-/// The standard globals both guests share, `console` and `print` among
-/// them. A guest has no stdout of its own: each console call goes to the
+/// The standard globals both guests share, `console` among them, and
+/// `print`. This guest's stdout is `/dev/null`: each console call goes to the
 /// host as one message, while the host waits on a request (guest code runs
 /// only then), and no message exceeds what the host accepts in a frame.
 fn install_env(ctx: &rquickjs::Ctx<'_>) -> rquickjs::Result<()> {
-    hyperlight_js_guest_env::install(ctx, |level, text| {
-        send(&Reply::Console(hyperlight_js_engine::console::Level::parse(level), text.to_string()))
-    })
+    hyperlight_js_guest_env::print_to(ctx, console)?;
+    hyperlight_js_guest_env::install(ctx, console)
+}
+
+fn console(level: &str, text: &str) {
+    send(&Reply::Console(hyperlight_js_engine::console::Level::parse(level), text.to_string()))
 }
 
 /// Module imports that are not user, host or built-in modules would be

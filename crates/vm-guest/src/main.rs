@@ -38,9 +38,10 @@ mod vm {
         Ok(())
     }
 
-    /// The standard globals, `console` and `print` among them. Each console
-    /// call leaves as one call of the host's `ConsoleWrite`, level and text
-    /// apart (libc's stdout would mix levels and split messages).
+    /// The standard globals, `console` among them. Each console call leaves
+    /// as one call of the host's `ConsoleWrite`, level and text apart
+    /// (libc's stdout would mix levels). `print` stays the runtime's: one
+    /// host print call each, which the host takes as a `log` entry.
     pub fn install_env(ctx: &rquickjs::Ctx<'_>) -> rquickjs::Result<()> {
         #[host_function("ConsoleWrite")]
         fn console_write(level: alloc::string::String, text: alloc::string::String) -> Result<()>;

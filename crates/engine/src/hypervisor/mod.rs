@@ -106,8 +106,8 @@ fn boot(config: &SandboxConfig, host: &Arc<dyn HostDispatch>, host_wait: &HostWa
         Ok(())
     })
     .map_err(map_err)?;
-    // Anything else the guest writes to libc's stdout (the runtime's `io`
-    // module) is console output too.
+    // `print` (the runtime's: one call each, flushed) and anything else the
+    // guest writes to libc's stdout are `log` entries.
     vm.register_print(move |text: String| {
         console.write(ConsoleLevel::Log, text.strip_suffix('\n').unwrap_or(&text));
         text.len() as i32
