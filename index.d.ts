@@ -161,7 +161,11 @@ export interface CallHandlerOptions {
   wallClockTimeoutMs?: number;
   /** Stop the call after the guest used this much CPU time: whole ms, 1 to 3 600 000. */
   cpuTimeoutMs?: number;
-  /** Collect garbage in the guest after the call. Default true. */
+  /**
+   * Keep the guest's heap collected between calls (default true): after the
+   * call the guest runs its cycle collector once it has allocated or freed
+   * 256 KiB since the last collection (garbage without cycles is freed at once).
+   */
   gc?: boolean;
   /**
    * Stops the call when aborted, like `interruptHandle.kill()` but for this

@@ -175,6 +175,43 @@ test('an allocation bomb in a small heap fails with out of memory', async () => 
   await sandbox.unload();
 });
 
+test('cyclic garbage left by every call stays collected: the heap stays bounded, with gc: true (default) and gc: false', async () => {
+  // Each call leaves about 64 KiB in reference cycles, which only a
+  // collection frees; 120 calls leave 7.5 MiB in all, far more than the heap.
+  const leaky = `function handler(e) {
+    const a = { pad: 'x'.repeat(64 * 1024 - 64) + e.i }, b = { a };
+    a.b = b;
+    return e.i;
+  }`;
+  const calls = process.env.HYPERLIGHT_JS_IN_VM ? 60 : 120;
+  for (const options of [undefined, { gc: true }, { gc: false }]) {
+    const sandbox = await loaded({ leaky }, (b) => b.setHeapSize(2 << 20));
+    for (let i = 0; i < calls; i++) {
+      assert.equal(await sandbox.callHandler('leaky', { i }, options), i, JSON.stringify(options));
+    }
+    await sandbox.unload();
+  }
+});
+
+test('gc: true collects cyclic garbage once the guest has allocated enough; gc: false leaves it to QuickJS', async () => {
+  // A cycle that only a collection frees, watched through a WeakRef; then
+  // calls whose garbage is freed at once (no cycles, so the heap does not
+  // grow and QuickJS's own trigger never fires) but which allocate 256 KiB each.
+  const src = `let ref;
+    function handler(e) {
+      if (e.op === 'make') { const a = {}; a.self = a; ref = new WeakRef(a); return true; }
+      if (e.op === 'churn') { let n = 0; for (let i = 0; i < 16; i++) n += ('y'.repeat(16 * 1024) + i).length; return n > 0; }
+      return ref.deref() !== undefined;
+    }`;
+  for (const [gc, collected] of [[true, true], [false, false]]) {
+    const sandbox = await loaded({ h: src });
+    assert.equal(await sandbox.callHandler('h', { op: 'make' }, { gc }), true);
+    for (let i = 0; i < 3; i++) assert.equal(await sandbox.callHandler('h', { op: 'churn' }, { gc }), true);
+    assert.equal(await sandbox.callHandler('h', { op: 'alive' }, { gc }), !collected, `gc: ${gc}`);
+    await sandbox.unload();
+  }
+});
+
 test('the scratch size bounds the guest stack', async () => {
   const rec = 'function handler(e) { function f(n) { return n === 0 ? 0 : 1 + f(n - 1); } return f(e.depth); }';
   const deep = await loaded({ rec }, (b) => b.setScratchSize(4 << 20));

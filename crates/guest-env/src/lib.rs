@@ -57,6 +57,33 @@ fn random_bytes(n: usize) -> Option<Vec<u8>> {
 /// without its final newline.
 pub type ConsoleSink = fn(&str, &str);
 
+/// How much allocation makes a collection after a call (`gc: true`) worth
+/// its cost. QuickJS frees garbage without cycles the moment it is dropped
+/// (it counts references); its cycle collector walks every live object,
+/// which costs tens of microseconds even when there is nothing to find. So
+/// a call asks for it only once the guest has allocated or freed this many
+/// bytes since the last collection: no cyclic garbage can have appeared
+/// without allocation.
+pub const COLLECT_AFTER_BYTES: usize = 256 * 1024;
+
+/// Bytes QuickJS allocated or freed since the last collection.
+static CHURN: AtomicUsize = AtomicUsize::new(0);
+
+/// Both guests call this from the hook through which QuickJS measures each
+/// allocation it makes and each one it frees (`malloc_usable_size`).
+pub fn note_heap_activity(bytes: usize) {
+    CHURN.fetch_add(bytes, Ordering::Relaxed);
+}
+
+/// Runs `collect` (QuickJS's cycle collector) if the guest allocated
+/// [`COLLECT_AFTER_BYTES`] since the last time: what `gc: true` asks after a call.
+pub fn collect_if_worthwhile(collect: impl FnOnce()) {
+    if CHURN.load(Ordering::Relaxed) >= COLLECT_AFTER_BYTES {
+        collect();
+        CHURN.store(0, Ordering::Relaxed);
+    }
+}
+
 /// The longest console message a guest hands to its host, in bytes (the
 /// host's buffers must carry it: the sandbox's output buffer size).
 static MESSAGE_LIMIT: AtomicUsize = AtomicUsize::new(64 * 1024);

@@ -153,7 +153,7 @@ impl Guest {
                 // until it is done: no call starts during its predecessor's
                 // collection.
                 if gc {
-                    collect_garbage();
+                    hyperlight_js_guest_env::collect_if_worthwhile(collect_garbage);
                 }
                 None
             }
@@ -301,6 +301,20 @@ fn reseed_from_os() -> std::io::Result<()> {
     }
     hyperlight_js_guest_env::reseed(seed);
     Ok(())
+}
+
+unsafe extern "C" {
+    fn __real_malloc_usable_size(ptr: *mut libc::c_void) -> usize;
+}
+
+/// QuickJS measures every allocation and every free with this (the build
+/// script wraps it): the guest's heap activity, for `gc` (crates/guest-env).
+#[unsafe(no_mangle)]
+extern "C" fn __wrap_malloc_usable_size(ptr: *mut libc::c_void) -> usize {
+    // SAFETY: the caller's contract is libc's: `ptr` is null or from malloc.
+    let n = unsafe { __real_malloc_usable_size(ptr) };
+    hyperlight_js_guest_env::note_heap_activity(n);
+    n
 }
 
 fn collect_garbage() {

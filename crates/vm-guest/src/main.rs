@@ -134,7 +134,23 @@ mod vm {
         }
         // SAFETY: `ptr` came from that `malloc`, so a `Layout` sits just before it.
         let layout = unsafe { (ptr as *const u8).sub(size_of::<Layout>()).cast::<Layout>().read_unaligned() };
-        layout.size() - size_of::<Layout>().next_multiple_of(layout.align())
+        let usable = layout.size() - size_of::<Layout>().next_multiple_of(layout.align());
+        // QuickJS asks this for every allocation and every free: the heap's
+        // activity, which decides whether `gc` collects (crates/guest-env).
+        hyperlight_js_guest_env::note_heap_activity(usable);
+        usable
+    }
+
+    unsafe extern "C" {
+        fn __real_JS_RunGC(rt: *mut rquickjs::qjs::JSRuntime);
+    }
+
+    /// The collection the runtime runs after a call with `gc` (the build
+    /// script wraps `JS_RunGC`), only once the heap has churned enough.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn __wrap_JS_RunGC(rt: *mut rquickjs::qjs::JSRuntime) {
+        // SAFETY: the runtime's own call, with its live runtime.
+        hyperlight_js_guest_env::collect_if_worthwhile(|| unsafe { __real_JS_RunGC(rt) })
     }
 
     // The runtime's guest module provides the entry point; reference it so
