@@ -164,8 +164,13 @@ function override(Class, name, wrap) {
 // Console output (lib/console.js): the sink is kept in JS and travels with
 // the sandbox from stage to stage.
 const setConsoleDestination = SandboxBuilder.prototype.setConsoleDestination;
-override(SandboxBuilder, 'setConsole', () => function setConsole(sink) {
-  return setConsoleDestination.call(this, consoleSink.setConsole(this, sink));
+Object.defineProperty(SandboxBuilder.prototype, 'setConsole', {
+  configurable: true,
+  writable: true,
+  enumerable: false,
+  value: function setConsole(sink) {
+    return setConsoleDestination.call(this, consoleSink.setConsole(this, sink));
+  },
 });
 override(ProtoJSSandbox, 'loadRuntime', (original) => async function loadRuntime() {
   return consoleSink.carry(this, await original.call(this));
@@ -176,10 +181,9 @@ override(LoadedJSSandbox, 'unload', (original) => async function unload() {
 // What the handlers' top-level code wrote goes to the sandbox's sink before
 // the load settles, whether it succeeded or not.
 override(JSSandbox, 'getLoadedSandbox', (original) => async function getLoadedSandbox() {
-  const loading = original.call(this);
   let loaded;
   try {
-    loaded = await loading;
+    loaded = await original.call(this);
   } finally {
     consoleSink.deliver(this, undefined, this.takeLoadConsole());
   }
@@ -189,22 +193,16 @@ override(JSSandbox, 'getLoadedSandbox', (original) => async function getLoadedSa
 // 'auto' without working micro-VMs falls back to the process backend; say so
 // once per process, with the probe's reason.
 let fallbackWarned = false;
-const nativeBuild = SandboxBuilder.prototype.build;
-Object.defineProperty(SandboxBuilder.prototype, 'build', {
-  configurable: true,
-  writable: true,
-  enumerable: false,
-  value: async function build() {
-    const proto = consoleSink.carry(this, await nativeBuild.call(this));
-    const reason = proto.fallbackReason;
-    if (reason && !fallbackWarned) {
-      fallbackWarned = true;
-      process.emitWarning(`micro-VMs are unavailable (${reason}); sandboxes use the jailed-process backend`, {
-        code: 'HYPERLIGHT_JS_PROCESS_BACKEND',
-      });
-    }
-    return proto;
-  },
+override(SandboxBuilder, 'build', (original) => async function build() {
+  const proto = consoleSink.carry(this, await original.call(this));
+  const reason = proto.fallbackReason;
+  if (reason && !fallbackWarned) {
+    fallbackWarned = true;
+    process.emitWarning(`micro-VMs are unavailable (${reason}); sandboxes use the jailed-process backend`, {
+      code: 'HYPERLIGHT_JS_PROCESS_BACKEND',
+    });
+  }
+  return proto;
 });
 
 /** Events cross the boundary as JSON; refuse what JSON cannot carry before anything reaches the guest. */

@@ -116,11 +116,6 @@ impl Console {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The sandbox's own destination, for calls that do not name one.
-    pub fn default_destination(&self) -> Destination {
-        self.lock().default
-    }
-
     /// A call or load starts: its output goes to `to` (the sandbox's own
     /// destination if `None`), with a whole budget.
     pub fn begin(&self, to: Option<Destination>) {
