@@ -189,10 +189,8 @@ impl LoadedJSSandbox {
         };
         match fast {
             Some(Fast::Answered(Ok(json), None)) => return Ok(Either3::A(json)),
-            Some(Fast::Answered(Ok(json), Some(console))) => {
-                let mut out = Vec::with_capacity(console.len() + 1);
-                out.push(json);
-                out.extend(console);
+            Some(Fast::Answered(Ok(json), Some(mut out))) => {
+                out.insert(0, json);
                 return Ok(Either3::B(out));
             }
             // Errors are rare: they take the ordinary way back.

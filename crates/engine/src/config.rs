@@ -114,11 +114,10 @@ impl SandboxConfig {
                 "{setter}: size must be a whole number of bytes, got {}", js_number(bytes)
             )));
         }
-        if kind == SizeKind::ConsolePerCall && bytes < 0.0 {
-            return Err(Error::invalid_arg(format!("{setter}: size must be >= 0, got {}", js_number(bytes))));
-        }
-        if kind != SizeKind::ConsolePerCall && bytes <= 0.0 {
-            return Err(Error::invalid_arg(format!("{setter}: size must be > 0, got {}", js_number(bytes))));
+        // Only the console budget may be zero (no output at all).
+        let (positive, rule) = if kind == SizeKind::ConsolePerCall { (bytes >= 0.0, ">= 0") } else { (bytes > 0.0, "> 0") };
+        if !positive {
+            return Err(Error::invalid_arg(format!("{setter}: size must be {rule}, got {}", js_number(bytes))));
         }
         if bytes > max as f64 {
             return Err(Error::invalid_arg(format!(
