@@ -29,9 +29,11 @@ function check(cond, what) {
 }
 
 async function main() {
+  // One sandbox: the requests queue and each still gets only its own logs.
+  // (Several micro-VMs booting at once can hit a known bug in the test VM.)
   const pool = new SandboxPool({
-    min: 2,
-    max: 2,
+    min: 1,
+    max: 1,
     handlers: { order: HANDLER },
     // No request's output goes to stdout unless the request asks for it, and
     // none may write more than 4 KiB.
