@@ -22,6 +22,7 @@ const PROBES = {
     'typeof AbortController', 'typeof AbortSignal', 'typeof Event', 'typeof EventTarget', 'typeof CustomEvent',
     'typeof DOMException', 'typeof console.warn', 'typeof console.error', 'typeof console.info', 'typeof console.debug',
     'typeof console.trace', 'typeof console.assert', 'typeof console.dir', 'typeof console.table',
+    'typeof setTimeout', 'typeof clearTimeout', 'typeof setInterval', 'typeof clearInterval', 'typeof setImmediate', 'typeof clearImmediate',
   ],
   encoding: [
     'Array.from(new TextEncoder().encode("héllo wörld €𝄞"))',

@@ -21,14 +21,18 @@
 #
 # Environment: HYPERLIGHT_VM_CPUS (default: all host cores), HYPERLIGHT_VM_MEM
 # (default 6G), HYPERLIGHT_VM_TIMEOUT in seconds (default 2700),
-# HYPERLIGHT_VM_STALL in seconds (default 300: no output and no test starting
-# or ending for that long ends the VM; the slowest test there takes ~30 s), HYPERLIGHT_VM_ACCEL (QEMU's -accel,
-# default tcg,thread=multi),
+# HYPERLIGHT_VM_STALL in seconds (default 180: no output and no test starting
+# or ending for that long ends the VM; the slowest test there takes ~30 s),
+# HYPERLIGHT_VM_LOCKUP_STALL (default 60: the same once the VM's kernel has
+# reported a soft lockup), HYPERLIGHT_VM_ACCEL (QEMU's -accel, default
+# tcg,thread=multi),
 # HYPERLIGHT_VM_CACHE (default /var/tmp/hyperlight-js-vm): kernel and initramfs.
 #
 # Exit status: the command's; 3 when the rig cannot run here (the reason is
 # printed); 124 when the VM ended without the command finishing within its
 # time; 125 when it stalled (no progress for HYPERLIGHT_VM_STALL seconds).
+# HYPERLIGHT_JS_VM_DONE and the other variables scripts/test.js uses are
+# passed into the VM.
 set -euo pipefail
 
 check_only=0
@@ -156,7 +160,7 @@ printf '%s' "$*" >"$run/cmd"
   done
   echo "export PATH='$PATH' HOME='${HOME:-/root}' HYPERLIGHT_JS_IN_VM=1"
   # The caller's CI flag and backend choice matter to the command.
-  for v in CI HYPERLIGHT_JS_BACKEND HYPERLIGHT_MONITOR_THREADS HYPERLIGHT_JS_TEST_TRACE; do
+  for v in CI HYPERLIGHT_JS_BACKEND HYPERLIGHT_MONITOR_THREADS HYPERLIGHT_JS_TEST_TRACE HYPERLIGHT_JS_VM_DONE; do
     [ -n "${!v:-}" ] && printf 'export %s=%q\n' "$v" "${!v}"
   done
   echo "[ -e /dev/kvm ] || echo 'hypervisor-vm: /dev/kvm did not appear in the VM' >&2"
@@ -172,7 +176,10 @@ chmod +x "$run/inside.sh"
 tail -n +1 -f "$run/out" &
 tailer=$!
 cpus="${HYPERLIGHT_VM_CPUS:-$(nproc)}"
-stall="${HYPERLIGHT_VM_STALL:-300}"
+stall="${HYPERLIGHT_VM_STALL:-180}"
+# Once the VM's kernel reports a soft lockup, a minute without progress is
+# enough: no VM here has come back from one.
+lockstall="${HYPERLIGHT_VM_LOCKUP_STALL:-60}"
 set +e
 timeout "${HYPERLIGHT_VM_TIMEOUT:-2700}" qemu-system-x86_64 \
   -machine q35 -accel "${HYPERLIGHT_VM_ACCEL:-tcg,thread=multi}" -cpu EPYC,+svm,+npt -smp "$cpus" -m "${HYPERLIGHT_VM_MEM:-6G}" \
@@ -183,12 +190,25 @@ timeout "${HYPERLIGHT_VM_TIMEOUT:-2700}" qemu-system-x86_64 \
 vm=$!
 # A VM whose kernel locks up (seen here: every vCPU in a soft lockup, under
 # TCG) makes no progress at all, and nothing inside it can end the command.
-# No new output and no test starting or ending for $stall seconds ends it.
+# No new output and no test starting or ending for $stall seconds ends it,
+# or for $lockstall seconds once its kernel reported a soft lockup since the
+# last progress.
 stalled=0
 newest() { stat -c %Y "$run/out" ${HYPERLIGHT_JS_TEST_TRACE:+"$HYPERLIGHT_JS_TEST_TRACE"} 2>/dev/null | sort -n | tail -1; }
+lockups() { grep -c 'soft lockup - CPU#' "$run/console" 2>/dev/null || true; }
+seen_at="$(newest)"
+locks_then=0
 while kill -0 "$vm" 2>/dev/null; do
   sleep 5
-  if [ $(($(date +%s) - $(newest))) -gt "$stall" ]; then
+  now="$(newest)"
+  if [ "$now" != "$seen_at" ]; then
+    seen_at="$now"
+    locks_then="$(lockups)"
+  fi
+  idle=$(($(date +%s) - now))
+  limit="$stall"
+  [ "$(lockups)" -gt "$locks_then" ] && limit="$lockstall"
+  if [ "$idle" -gt "$limit" ]; then
     stalled=1
     kill "$vm" 2>/dev/null
     pkill -P "$vm" 2>/dev/null
@@ -214,7 +234,7 @@ if [ -f "$run/rc" ]; then
   exit "$rc"
 fi
 if [ "$stalled" = 1 ]; then
-  echo "hypervisor-vm: STALLED: the VM printed nothing and no test started or ended for $stall s (HYPERLIGHT_VM_STALL); it was ended" >&2
+  echo "hypervisor-vm: STALLED: the VM printed nothing and no test started or ended for $idle s (HYPERLIGHT_VM_STALL=$stall, or HYPERLIGHT_VM_LOCKUP_STALL=$lockstall after a soft lockup); it was ended" >&2
   console_tail
   # Seen here under TCG, in runs whose tests pass when run again: the VM's
   # kernel reporting soft lockups (a CPU stuck in the kernel for tens of

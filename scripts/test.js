@@ -42,8 +42,9 @@ const LIMITS = {
   example: (inVm ? 300 : 60) * SECOND,
   // `hypervisorProbe()` in a fresh node, beyond the probe's own bound.
   probe: (inVm ? 120 : 60) * SECOND,
-  // The whole micro-VM step in the test VM: boot, suite, examples.
-  vm: 30 * 60 * SECOND,
+  // The whole micro-VM step in the test VM: every boot, the suite, the
+  // examples, and the restarts after stalls (see vmSuite).
+  vm: 50 * 60 * SECOND,
 };
 
 // The test VM's emulation is slow enough that the native bounds on a probe
@@ -142,22 +143,73 @@ const files = fs
 
 // The __test__ suite and the examples on one backend, each file in its own
 // bounded run (files ran one at a time anyway on 2 cores).
+// In the test VM, steps that passed in an earlier VM of the same run (one
+// that stalled later) are listed in HYPERLIGHT_JS_VM_DONE and not run again.
+const doneList = process.env.HYPERLIGHT_JS_VM_DONE;
+const done = new Set(doneList && fs.existsSync(doneList) ? fs.readFileSync(doneList, 'utf8').split('\n').filter(Boolean) : []);
+async function step(name, fn) {
+  if (done.has(name)) {
+    console.log(`[test] ${name}: passed in an earlier test VM of this run`);
+    return;
+  }
+  await fn();
+  if (doneList) fs.appendFileSync(doneList, `${name}\n`);
+}
+
 async function suite(backend) {
   const env = { ...process.env, HYPERLIGHT_JS_BACKEND: backend, NODE_OPTIONS: `${process.env.NODE_OPTIONS || ''} ${watch}`.trim() };
   console.log(`[test] the __test__ suite on the ${backend} backend`);
   for (const file of files) {
-    await run(process.execPath, ['--test', '--test-reporter=spec', `--test-timeout=${LIMITS.test}`, file], {
-      env,
-      limitMs: LIMITS.file,
-      label: `${file} on the ${backend} backend`,
-    });
+    await step(file, () =>
+      run(process.execPath, ['--test', '--test-reporter=spec', `--test-timeout=${LIMITS.test}`, file], {
+        env,
+        limitMs: LIMITS.file,
+        label: `${file} on the ${backend} backend`,
+      }),
+    );
   }
   console.log(`[test] the examples on the ${backend} backend`);
-  await run(process.execPath, [path.join('scripts', 'demo.js')], {
-    env: { ...env, HYPERLIGHT_JS_EXAMPLE_LIMIT_MS: String(LIMITS.example) },
-    limitMs: LIMITS.example * 12,
-    label: `the examples on the ${backend} backend`,
-  });
+  await step('examples', () =>
+    run(process.execPath, [path.join('scripts', 'demo.js')], {
+      env: { ...env, HYPERLIGHT_JS_EXAMPLE_LIMIT_MS: String(LIMITS.example) },
+      limitMs: LIMITS.example * 12,
+      label: `the examples on the ${backend} backend`,
+    }),
+  );
+}
+
+// The micro-VM suite in the test VM. A VM that stalls (the rig's exit 125: no
+// output and no test starting or ending for a while, the VM's kernel most
+// often reporting soft lockups; see the rig) is ended, the stalled test is
+// named, loudly, and a fresh VM carries on from the file that stalled: files
+// that passed are not run again, the stalled one runs again from its start
+// and must pass. A file that stalls three times, more than MAX_STALLS stalls
+// in all, any other failure, or the step's overall bound fails the run.
+const MAX_STALLS = 4;
+async function vmSuite(rig) {
+  const doneFile = `${trace}.vm-done`;
+  fs.writeFileSync(doneFile, '');
+  const deadline = Date.now() + LIMITS.vm;
+  const stallsOf = new Map();
+  for (let stalls = 0; ; stalls++) {
+    const left = deadline - Date.now();
+    if (left < 2 * 60 * SECOND) fail(`HUNG: the micro-VM suite in the test VM did not finish within ${LIMITS.vm / SECOND} s (${stalls} stalled VMs)`);
+    // The rig's own bound ends the VM (and prints its console's last lines);
+    // ours is a backstop a little later.
+    const env = { ...process.env, HYPERLIGHT_VM_TIMEOUT: String(Math.floor(left / SECOND)), HYPERLIGHT_JS_VM_DONE: doneFile };
+    const args = [rig, root, 'node scripts/test.js --hypervisor-only'];
+    const r = await run('bash', args, { env, limitMs: left + 60 * SECOND, label: 'the micro-VM suite in the test VM', allow: [125] });
+    if (r.status === 0) return;
+    const running = stillRunning();
+    const passed = fs.readFileSync(doneFile, 'utf8').split('\n').filter(Boolean);
+    const at = [...files, 'examples'].find((f) => !passed.includes(f)) || 'the probe';
+    stallsOf.set(at, (stallsOf.get(at) || 0) + 1);
+    const what = `the test VM stalled in ${at}${running.length ? ` (tests still running: ${running.join('; ')})` : ''}`;
+    if (stallsOf.get(at) >= 3) fail(`${what}, for the third time in this run`, 125);
+    if (stalls + 1 > MAX_STALLS) fail(`${what}: ${stalls + 1} stalled VMs in this run, more than ${MAX_STALLS}`, 125);
+    loud(`${what}; its console is above. A fresh VM goes on from ${at}, which runs again from its start (${passed.length} steps passed)`);
+    fs.writeFileSync(trace, ''); // the stalled VM's tests are reported above
+  }
 }
 
 function probe() {
@@ -207,21 +259,7 @@ async function main() {
     const check = spawnSync('bash', [rig, '--check'], { cwd: root, encoding: 'utf8' });
     if (check.status === 0) {
       console.log(`[test] micro-VMs do not start natively (${native.reason}); running the hypervisor suite in a nested-virtualisation VM`);
-      // The rig's own bound ends the VM (and prints its console's last
-      // lines); ours is a backstop a little later.
-      const env = { ...process.env, HYPERLIGHT_VM_TIMEOUT: String(LIMITS.vm / SECOND) };
-      const args = [rig, root, 'node scripts/test.js --hypervisor-only'];
-      const opts = { env, limitMs: LIMITS.vm + 60 * SECOND, label: 'the micro-VM suite in the test VM' };
-      // Exit 125: the VM stalled (no output, no test starting or ending for 5
-      // minutes; see the rig for what was seen under TCG). The stalled test
-      // is named above; the step runs once more, loudly, and a second
-      // failure of any kind fails the run.
-      if ((await run('bash', args, { ...opts, allow: [125] })).status === 125) {
-        const running = stillRunning();
-        loud(`the test VM stalled (above${running.length ? `; tests still running: ${running.join('; ')}` : ''}); running the micro-VM suite once more`);
-        fs.writeFileSync(trace, ''); // the stalled run's tests are reported above
-        await run('bash', args, opts);
-      }
+      await vmSuite(rig);
     } else {
       loud(
         'SKIPPED: the __test__ suite and the examples on the hypervisor backend. ' +

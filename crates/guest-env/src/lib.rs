@@ -57,6 +57,32 @@ fn random_bytes(n: usize) -> Option<Vec<u8>> {
 /// without its final newline.
 pub type ConsoleSink = fn(&str, &str);
 
+/// What a guest gives the globals from its host.
+#[derive(Clone, Copy)]
+pub struct GuestHost {
+    /// The console's output.
+    pub console: ConsoleSink,
+    /// Blocks this guest for about this many microseconds (timers wait with
+    /// it, in slices of at most [`SLEEP_SLICE_MICROS`], so a kill lands).
+    pub sleep: fn(u64),
+    /// Called once in a call that schedules a timer, before it does: the
+    /// micro-VM's host then calls [`end_call`] after the call (the process
+    /// guest calls it after every call anyway).
+    pub timers_used: fn(),
+}
+
+/// The longest a timer sleeps at once.
+pub const SLEEP_SLICE_MICROS: u64 = 10_000;
+
+/// Which call this is, as far as timers know: timers belong to the call (or
+/// the load) that made them, and [`end_call`] drops them all.
+static CALL: AtomicUsize = AtomicUsize::new(0);
+
+/// The call (or load) is over: its pending timers never fire.
+pub fn end_call() {
+    CALL.fetch_add(1, Ordering::Relaxed);
+}
+
 /// How much allocation makes a collection after a call (`gc: true`) worth
 /// its cost. QuickJS frees garbage without cycles the moment it is dropped
 /// (it counts references); its cycle collector walks every live object,
@@ -125,9 +151,24 @@ pub fn print_to(ctx: &Ctx<'_>, console: ConsoleSink) -> rquickjs::Result<()> {
 
 /// Installs the globals on `ctx`. Call it from the runtime's
 /// `custom_globals!`, which runs before the runtime freezes `console`.
-pub fn install(ctx: &Ctx<'_>, console: ConsoleSink) -> rquickjs::Result<()> {
+pub fn install(ctx: &Ctx<'_>, host: GuestHost) -> rquickjs::Result<()> {
     let native = Object::new(ctx.clone())?;
+    let console = host.console;
     native.set("write", Function::new(ctx.clone(), move |level: String, text: String| write_console(console, &level, text))?)?;
+    native.set("callId", Function::new(ctx.clone(), || CALL.load(Ordering::Relaxed) as f64)?)?;
+    native.set("timersUsed", Function::new(ctx.clone(), move || (host.timers_used)())?)?;
+    let sleep = host.sleep;
+    native.set(
+        "sleep",
+        Function::new(ctx.clone(), move |ms: f64| {
+            let micros = (ms * 1000.0).clamp(0.0, SLEEP_SLICE_MICROS as f64) as u64;
+            sleep(micros)
+        })?,
+    )?;
+    native.set("jobsPending", Function::new(ctx.clone(), |ctx: Ctx<'_>| {
+        // SAFETY: the context, and so its runtime, is live during this call.
+        unsafe { rquickjs::qjs::JS_IsJobPending(rquickjs::qjs::JS_GetRuntime(ctx.as_raw().as_ptr())) }
+    })?)?;
     native.set("randomBytes", Function::new(ctx.clone(), native_random_bytes)?)?;
     native.set("digest", Function::new(ctx.clone(), native_digest)?)?;
     native.set("utf8Encode", Function::new(ctx.clone(), native_utf8_encode)?)?;

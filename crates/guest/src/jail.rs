@@ -46,6 +46,8 @@ fn allow_list() -> anyhow::Result<BTreeMap<i64, Vec<SeccompRule>>> {
         libc::SYS_madvise,
         libc::SYS_futex,
         libc::SYS_clock_gettime,
+        libc::SYS_clock_nanosleep,
+        libc::SYS_nanosleep,
         libc::SYS_clock_getres,
         libc::SYS_gettimeofday,
         libc::SYS_getrandom,

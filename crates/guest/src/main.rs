@@ -41,9 +41,13 @@ fn capture_runtime(ctx: &rquickjs::Ctx<'_>) -> rquickjs::Result<()> {
 /// `print`. This guest's stdout is `/dev/null`: each console call goes to the
 /// host as one message, while the host waits on a request (guest code runs
 /// only then), and no message exceeds what the host accepts in a frame.
+///
+/// Timers sleep in this process (the host's monitors kill it on time); their
+/// call ends when `run_handler` returns, so nothing needs telling.
 fn install_env(ctx: &rquickjs::Ctx<'_>) -> rquickjs::Result<()> {
     hyperlight_js_guest_env::print_to(ctx, console)?;
-    hyperlight_js_guest_env::install(ctx, console)
+    let sleep = |micros| std::thread::sleep(std::time::Duration::from_micros(micros));
+    hyperlight_js_guest_env::install(ctx, hyperlight_js_guest_env::GuestHost { console, sleep, timers_used: || {} })
 }
 
 fn console(level: &str, text: &str) {
@@ -162,6 +166,13 @@ impl Guest {
     }
 
     fn load(&mut self, modules: Vec<(String, String)>, handlers: Vec<(String, String)>) -> Reply {
+        let reply = self.register(modules, handlers);
+        // Timers the top-level code left pending never fire.
+        hyperlight_js_guest_env::end_call();
+        reply
+    }
+
+    fn register(&mut self, modules: Vec<(String, String)>, handlers: Vec<(String, String)>) -> Reply {
         for (name, source) in modules {
             if let Err(e) = self.runtime.register_module(name.clone(), source) {
                 return failure(FailureKind::Load, format!("module '{name}': {}", describe(&e)));
@@ -176,7 +187,10 @@ impl Guest {
     }
 
     fn call(&mut self, handler: String, event: String) -> Reply {
-        match self.runtime.run_handler(handler, event, false) {
+        let result = self.runtime.run_handler(handler, event, false);
+        // Timers the call left pending never fire.
+        hyperlight_js_guest_env::end_call();
+        match result {
             Ok(result) if result.len() as u64 > self.config.output_buffer_size => failure(
                 FailureKind::OutputTooLarge,
                 format!(

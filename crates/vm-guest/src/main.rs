@@ -4,12 +4,13 @@
 //! point and the guest functions that register modules and handlers and run
 //! them); this binary is an extender of it, as the runtime documents, adding
 //! the standard globals both guests share (crates/guest-env), whose console
-//! output goes to the host's `ConsoleWrite`, and two guest functions:
+//! output goes to the host's `ConsoleWrite`, and three guest functions:
 //! `SetLimits`, which gives QuickJS the sandbox's heap and stack limits
 //! (without them a memory bomb or runaway recursion would exhaust the VM's
 //! physical memory and abort the guest, where the process backend raises
-//! a JavaScript error and the sandbox lives on), and `Reseed`, through which
-//! the host gives the guest fresh entropy after every boot and restore.
+//! a JavaScript error and the sandbox lives on), `Reseed`, through which
+//! the host gives the guest fresh entropy after every boot and restore, and
+//! `EndCall`, which drops the timers a call left pending.
 #![cfg_attr(hyperlight, no_std)]
 #![cfg_attr(hyperlight, no_main)]
 
@@ -41,16 +42,42 @@ mod vm {
     /// The standard globals, `console` among them. Each console call leaves
     /// as one call of the host's `ConsoleWrite`, level and text apart
     /// (libc's stdout would mix levels). `print` stays the runtime's: one
-    /// host print call each, which the host takes as a `log` entry.
+    /// host print call each, which the host takes as a `log` entry. Timers
+    /// sleep on the host (`Sleep`, in short slices, so a kill lands between
+    /// them), and a call that schedules one says so (`TimersUsed`): the host
+    /// then ends it with `EndCall`, so that its pending timers never fire.
     pub fn install_env(ctx: &rquickjs::Ctx<'_>) -> rquickjs::Result<()> {
         #[host_function("ConsoleWrite")]
         fn console_write(level: alloc::string::String, text: alloc::string::String) -> Result<()>;
+        #[host_function("Sleep")]
+        fn host_sleep(micros: u64) -> Result<()>;
+        #[host_function("TimersUsed")]
+        fn host_timers_used() -> Result<()>;
 
-        hyperlight_js_guest_env::install(ctx, |level, text| {
-            // Nothing a guest could do about a failed write: the host has
-            // already counted or dropped the message.
-            let _ = console_write(level.to_string(), text.to_string());
-        })
+        hyperlight_js_guest_env::install(
+            ctx,
+            hyperlight_js_guest_env::GuestHost {
+                // Nothing a guest could do about a failed write: the host has
+                // already counted or dropped the message.
+                console: |level, text| {
+                    let _ = console_write(level.to_string(), text.to_string());
+                },
+                // A failed sleep only makes the timer loop poll sooner.
+                sleep: |micros| {
+                    let _ = host_sleep(micros);
+                },
+                timers_used: || {
+                    let _ = host_timers_used();
+                },
+            },
+        )
+    }
+
+    /// The call (or load) is over: the timers it left pending never fire.
+    #[guest_function("EndCall")]
+    fn end_call() -> Result<()> {
+        hyperlight_js_guest_env::end_call();
+        Ok(())
     }
 
     /// The host's fresh entropy, after every boot and every restore: a

@@ -16,6 +16,7 @@ mod probe;
 
 use std::any::Any;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use hyperlight_host::sandbox::snapshot::Snapshot;
@@ -39,6 +40,10 @@ use crate::monitor::GuestClock;
 /// The guest executable, built by this crate's build script.
 static VM_GUEST: &[u8] = include_bytes!(env!("HYPERLIGHT_JS_VM_GUEST"));
 
+/// The longest one `Sleep` from the guest blocks the sandbox's thread (the
+/// guest asks for at most this much at a time anyway).
+const MAX_SLEEP_MICROS: u64 = 10_000;
+
 /// Handler modules get paths like `/name.js`, as on the process backend, so
 /// stacks and errors name the same files.
 const HANDLER_DIR: &str = "/";
@@ -56,7 +61,8 @@ impl Backend for HypervisorBackend {
 
     fn load_runtime(&self, config: SandboxConfig, host: Arc<dyn HostDispatch>, console: Console) -> Result<Box<dyn GuestSandbox>> {
         let host_wait = HostWaiter::default();
-        let mut vm = boot(&config, &host, &host_wait, console)?;
+        let timers_used = Arc::new(AtomicBool::new(false));
+        let mut vm = boot(&config, &host, &host_wait, console, &timers_used)?;
         // unload() and a failed load return here.
         let fresh = vm.snapshot().map_err(map_err)?;
         Ok(Box::new(HypervisorSandbox {
@@ -68,6 +74,7 @@ impl Backend for HypervisorBackend {
             handlers: Vec::new(),
             poison: None,
             needs_seed: false,
+            timers_used,
             // The vCPU runs on the thread that calls into the VM: this one,
             // the sandbox's worker thread, which makes every later call too.
             clock: GuestClock::of_current_thread()?,
@@ -95,7 +102,13 @@ pub(crate) fn map_err(err: HyperlightError) -> Error {
 }
 
 /// A fresh micro-VM with the runtime up, its limits set and the host functions declared.
-fn boot(config: &SandboxConfig, host: &Arc<dyn HostDispatch>, host_wait: &HostWaiter, console: Console) -> Result<MultiUseSandbox> {
+fn boot(
+    config: &SandboxConfig,
+    host: &Arc<dyn HostDispatch>,
+    host_wait: &HostWaiter,
+    console: Console,
+    timers_used: &Arc<AtomicBool>,
+) -> Result<MultiUseSandbox> {
     let layout = VmLayout::for_config(config)?;
     let mut vm = UninitializedSandbox::new(GuestBinary::Buffer(VM_GUEST.to_vec()), Some(layout.configuration())).map_err(map_err)?;
 
@@ -117,6 +130,20 @@ fn boot(config: &SandboxConfig, host: &Arc<dyn HostDispatch>, host_wait: &HostWa
     vm.register("CurrentTimeMicros", || -> hyperlight_host::Result<u64> {
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
         Ok(now.as_micros() as u64)
+    })
+    .map_err(map_err)?;
+    // Timers: the guest waits here, a slice at a time (crates/guest-env caps
+    // each at 10 ms, so a kill lands before the next), and says when a call
+    // scheduled one, so that the call is ended with `EndCall` afterwards.
+    vm.register("Sleep", |micros: u64| -> hyperlight_host::Result<()> {
+        std::thread::sleep(std::time::Duration::from_micros(micros.min(MAX_SLEEP_MICROS)));
+        Ok(())
+    })
+    .map_err(map_err)?;
+    let used = timers_used.clone();
+    vm.register("TimersUsed", move || -> hyperlight_host::Result<()> {
+        used.store(true, Ordering::Relaxed);
+        Ok(())
     })
     .map_err(map_err)?;
     // Imports that are not user, host or built-in modules would be looked up
@@ -189,6 +216,8 @@ struct HypervisorSandbox {
     /// Restored since the guest was last given entropy: it gets fresh
     /// entropy before it runs user code again.
     needs_seed: bool,
+    /// The guest scheduled a timer since its last `EndCall`.
+    timers_used: Arc<AtomicBool>,
 }
 
 impl HypervisorSandbox {
@@ -215,6 +244,15 @@ impl HypervisorSandbox {
             self.needs_seed = false;
         }
         Ok(())
+    }
+
+    /// After a call or a load: if it scheduled timers, the guest drops those
+    /// still pending, so they never fire in a later call. A VM the call left
+    /// poisoned is restored before it runs again, which drops them too.
+    fn end_call(&mut self) {
+        if self.timers_used.swap(false, Ordering::Relaxed) && !self.vm.status().is_poisoned() {
+            let _ = self.vm.call::<()>("EndCall", ());
+        }
     }
 
     fn register(&mut self, modules: &[(String, String)], handlers: &[(String, String)]) -> Result<()> {
@@ -244,7 +282,9 @@ fn load_error(err: Error, what: String) -> Error {
 
 impl GuestSandbox for HypervisorSandbox {
     fn load(&mut self, modules: &[(String, String)], handlers: &[(String, String)]) -> Result<()> {
-        match self.register(modules, handlers) {
+        let registered = self.register(modules, handlers);
+        self.end_call();
+        match registered {
             Ok(()) => {
                 self.handlers = handlers.iter().map(|(n, _)| n.clone()).collect();
                 Ok(())
@@ -265,6 +305,7 @@ impl GuestSandbox for HypervisorSandbox {
         self.host_wait.reset();
         let output_limit = self.config.output_buffer_size;
         let result = self.vm.call::<String>("RunHandler", (handler.to_string(), event_json.to_string(), gc));
+        self.end_call();
         match result {
             Ok(json) if json.len() as u64 > output_limit => Err(Error::invalid_arg(format!(
                 "the handler's result is {} bytes, larger than the output buffer of {output_limit} bytes (setOutputBufferSize)",
