@@ -26,7 +26,9 @@
 # HYPERLIGHT_VM_LOCKUP_STALL (default 60: the same once the VM's kernel has
 # reported a soft lockup), HYPERLIGHT_VM_ACCEL (QEMU's -accel, default
 # tcg,thread=multi),
-# HYPERLIGHT_VM_CACHE (default /var/tmp/hyperlight-js-vm): kernel and initramfs.
+# HYPERLIGHT_VM_CACHE (default /var/tmp/hyperlight-js-vm): kernel and initramfs,
+# HYPERLIGHT_VM_KERNEL: a Debian kernel package to boot instead of the one
+# linux-image-amd64 points at (it must be known to apt, or unpacked in the cache).
 #
 # Exit status: the command's; 3 when the rig cannot run here (the reason is
 # printed); 124 when the VM ended without the command finishing within its
@@ -64,7 +66,7 @@ mkdir -p "$cache"
 kernel_package() {
   apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\).*/\1/p' | head -1
 }
-kpkg="$(kernel_package)"
+kpkg="${HYPERLIGHT_VM_KERNEL:-$(kernel_package)}"
 if [ -z "$kpkg" ]; then
   apt-get update -qq >/dev/null || true
   kpkg="$(kernel_package)"
@@ -88,10 +90,17 @@ root_mods=(drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virti
   drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci fs/netfs/netfs fs/fscache/fscache
   net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p)
 kvm_mods=(virt/lib/irqbypass drivers/crypto/ccp/ccp arch/x86/kvm/kvm arch/x86/kvm/kvm-amd)
+# A kernel may have some of them built in (newer Debian kernels: virtio), and
+# fscache is part of netfs since Linux 6.8.
+present=()
 for m in "${root_mods[@]}" "${kvm_mods[@]}"; do
-  f="$(ls "$mods/$m.ko"* 2>/dev/null | head -1)"
-  [ -n "$f" ] || cant "the kernel $kver has no module $m"
+  if ls "$mods/$m.ko"* >/dev/null 2>&1; then
+    present+=("$m")
+  elif ! grep -q "^kernel/$m.ko" "$kroot/lib/modules/$kver/modules.builtin" 2>/dev/null && [ "$m" != fs/fscache/fscache ]; then
+    cant "the kernel $kver has no module $m"
+  fi
 done
+has() { [[ " ${present[*]} " == *" $1 "* ]]; }
 
 if [ "$check_only" = 1 ]; then
   echo "hypervisor-vm: ready (kernel $kver, $(qemu-system-x86_64 --version | head -1))"
@@ -112,6 +121,7 @@ if [ ! -f "$initrd" ]; then
   cp /bin/busybox "$t/bin/busybox"
   i=0
   for m in "${root_mods[@]}"; do
+    has "$m" || continue
     f="$(ls "$mods/$m.ko"* | head -1)"
     i=$((i + 1))
     # Debian may ship modules compressed; busybox insmod wants them plain.
@@ -151,6 +161,7 @@ printf '%s' "$*" >"$run/cmd"
   echo '#!/bin/bash'
   echo 'mount -t tmpfs tmpfs /dev/shm 2>/dev/null'
   for m in "${kvm_mods[@]}"; do
+    has "$m" || continue
     f="$(ls "$mods/$m.ko"* | head -1)"
     case "$f" in
       *.ko) echo "insmod '$f' 2>/dev/null" ;;

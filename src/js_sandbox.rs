@@ -110,6 +110,7 @@ impl JSSandbox {
 
     #[napi(ts_return_type = "Promise<LoadedJSSandbox>")]
     pub fn get_loaded_sandbox<'e>(&mut self, env: &'e Env) -> Result<Object<'e>> {
+        crate::telemetry::sync_external_memory(env);
         self.ensure_live().map_err(|e| to_napi(env, e))?;
         if self.registry.handlers().is_empty() {
             return Err(to_napi(env, EngineError::invalid_arg("no handlers to load: call addHandler(name, code) first")));
@@ -158,7 +159,8 @@ impl JSSandbox {
     /// it frees the guest if that load fails (a load that succeeds hands the
     /// guest to its `LoadedJSSandbox`, which has its own `dispose()`).
     #[napi]
-    pub fn dispose(&self) {
+    pub fn dispose(&self, env: Env) {
+        crate::telemetry::sync_external_memory(&env);
         let mut slot = self.slot();
         slot.consumed_by = "dispose()";
         if let Some(worker) = slot.worker.take() {

@@ -231,6 +231,7 @@ impl LoadedJSSandbox {
     /// Drops every handler and module and hands back a `JSSandbox` on the same guest.
     #[napi(ts_return_type = "Promise<JSSandbox>")]
     pub fn unload<'e>(&self, env: &'e Env) -> Result<Object<'e>> {
+        crate::telemetry::sync_external_memory(env);
         let Some(worker) = self.slot().take() else {
             return Err(self.consumed(env));
         };
@@ -245,7 +246,8 @@ impl LoadedJSSandbox {
     /// a running call is stopped, it and every queued call reject with
     /// `ERR_CONSUMED`, and any later use is `ERR_CONSUMED`. Idempotent.
     #[napi]
-    pub fn dispose(&self) {
+    pub fn dispose(&self, env: Env) {
+        crate::telemetry::sync_external_memory(&env);
         if let Some(worker) = self.slot().take() {
             *self.consumed_by.lock().unwrap_or_else(|p| p.into_inner()) = "dispose()";
             worker.dispose("LoadedJSSandbox");

@@ -50,6 +50,7 @@ impl ProtoJSSandbox {
     /// Starts the guest (off the event loop) and hands back a `JSSandbox`.
     #[napi(ts_return_type = "Promise<JSSandbox>")]
     pub fn load_runtime<'e>(&mut self, env: &'e Env) -> Result<Object<'e>> {
+        crate::telemetry::sync_external_memory(env);
         if let Some(how) = self.consumed_by {
             return Err(to_napi(env, consumed("ProtoJSSandbox", how)));
         }

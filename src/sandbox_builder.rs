@@ -100,6 +100,7 @@ impl SandboxBuilder {
 
     #[napi(ts_return_type = "Promise<ProtoJSSandbox>")]
     pub fn build<'e>(&mut self, env: &'e Env) -> Result<Object<'e>> {
+        crate::telemetry::sync_external_memory(env);
         self.usable(env)?;
         // Used up when the build starts, as upstream's builder is taken:
         // a build that then fails still consumed it.

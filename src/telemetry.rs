@@ -69,3 +69,25 @@ pub fn metrics() -> Metrics {
         console_dropped_bytes: s.console_dropped_bytes as f64,
     }
 }
+
+thread_local! {
+    /// What this thread's V8 isolate has been told the guests hold.
+    static REPORTED: std::cell::Cell<i64> = const { std::cell::Cell::new(0) };
+}
+
+/// Tells V8 how much memory the live guests hold (napi's external memory),
+/// in step with the engine's count. A sandbox's wrapper is small on V8's heap
+/// while its guest holds megabytes (a micro-VM hundreds of them), so without
+/// this V8 sees no reason to collect dropped sandboxes, and a loop that makes
+/// and drops them runs out of memory first. Called on the JS thread by every
+/// operation that starts or frees a guest; a guest freed by the collector is
+/// counted off at the next one. Each isolate (worker threads) is told the
+/// whole process's count: more eager collection, never a negative total.
+pub fn sync_external_memory(env: &napi::Env) {
+    let held = telemetry::guest_bytes().min(i64::MAX as u64) as i64;
+    let delta = held - REPORTED.with(|r| r.replace(held));
+    if delta != 0 {
+        // Only a hint to the collector: nothing to do if it is refused.
+        let _ = env.adjust_external_memory(delta);
+    }
+}

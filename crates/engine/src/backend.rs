@@ -117,6 +117,9 @@ pub trait GuestSandbox: Send {
     /// Back to the state `load_runtime` produced: no handlers, no modules, not poisoned.
     fn unload(&mut self) -> Result<()>;
     fn poisoned(&self) -> bool;
+    /// About how many bytes of memory this guest holds outside the JS heap
+    /// (the addon tells V8, so that dropped sandboxes are collected in time).
+    fn memory_bytes(&self) -> u64;
     /// Makes the sandbox refuse calls until restored or unloaded, saying why.
     fn mark_poisoned(&mut self, why: String);
     /// Stops the guest's current work from any thread; harmless when idle.

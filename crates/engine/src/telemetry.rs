@@ -6,6 +6,7 @@
 //! plain atomics that [`snapshot`] reads.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::LazyLock;
 
 use metrics::{Counter, Gauge, Histogram, Key, KeyName, Metadata, Recorder, SharedString, Unit};
@@ -26,20 +27,32 @@ pub const CODE_LABEL: &str = "code";
 const BACKENDS: [BackendKind; 2] = [BackendKind::Process, BackendKind::Hypervisor];
 
 /// Held for as long as a sandbox's guest exists: the alive gauge follows it.
-pub struct Alive(BackendKind);
+pub struct Alive(BackendKind, u64);
+
+/// The memory every live guest holds, by its own estimate
+/// ([`crate::GuestSandbox::memory_bytes`]), from the moment it is up until it is freed.
+static GUEST_BYTES: AtomicU64 = AtomicU64::new(0);
+
+/// What every live guest of this process holds, in bytes: the addon keeps
+/// V8's external-memory count in step with it.
+pub fn guest_bytes() -> u64 {
+    GUEST_BYTES.load(Ordering::Relaxed)
+}
 
 impl Alive {
-    pub fn new(kind: BackendKind) -> Self {
+    pub fn new(kind: BackendKind, bytes: u64) -> Self {
         metrics::counter!(METRIC_SANDBOXES_CREATED, BACKEND_LABEL => kind.as_str()).increment(1);
         metrics::gauge!(METRIC_SANDBOXES_ALIVE, BACKEND_LABEL => kind.as_str()).increment(1.0);
-        tracing::debug!(backend = kind.as_str(), "sandbox started");
-        Alive(kind)
+        GUEST_BYTES.fetch_add(bytes, Ordering::Relaxed);
+        tracing::debug!(backend = kind.as_str(), bytes, "sandbox started");
+        Alive(kind, bytes)
     }
 }
 
 impl Drop for Alive {
     fn drop(&mut self) {
         metrics::gauge!(METRIC_SANDBOXES_ALIVE, BACKEND_LABEL => self.0.as_str()).decrement(1.0);
+        GUEST_BYTES.fetch_sub(self.1, Ordering::Relaxed);
         tracing::debug!(backend = self.0.as_str(), "sandbox ended");
     }
 }
@@ -155,7 +168,7 @@ mod tests {
         install();
         let before = snapshot();
         // No other unit test starts micro-VM sandboxes, so these counts are exact.
-        let alive = Alive::new(BackendKind::Hypervisor);
+        let alive = Alive::new(BackendKind::Hypervisor, 0);
         record_call("h", None, false);
         record_call("h", Some(&Error::cancelled("stopped")), false);
         record_call("h", Some(&Error::guest_abort("the guest died")), true);

@@ -166,7 +166,7 @@ impl SandboxWorker {
             .name("hyperlight-js-sandbox".into())
             .spawn(move || match (factory(), boot_watch.abort()) {
                 (Ok(sandbox), ()) => {
-                    let alive = crate::telemetry::Alive::new(kind);
+                    let alive = crate::telemetry::Alive::new(kind, sandbox.memory_bytes());
                     *lock(&thread_slot) = Some(sandbox);
                     while let Some(job) = next_job(&queue) {
                         if let Some(stuck) = thread_outstanding.stuck() {
@@ -365,6 +365,9 @@ mod tests {
         fn unload(&mut self) -> Result<()> {
             Ok(())
         }
+        fn memory_bytes(&self) -> u64 {
+            0
+        }
         fn poisoned(&self) -> bool {
             self.0.lock().unwrap().last().map(|s| s == "p").unwrap_or(false)
         }
@@ -482,6 +485,9 @@ mod tests {
         }
         fn unload(&mut self) -> Result<()> {
             Ok(())
+        }
+        fn memory_bytes(&self) -> u64 {
+            0
         }
         fn poisoned(&self) -> bool {
             false

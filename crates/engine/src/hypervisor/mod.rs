@@ -327,6 +327,12 @@ impl GuestSandbox for HypervisorSandbox {
         self.reset()
     }
 
+    /// The VM's memory as laid out for its sizes: an upper bound, since
+    /// pages the guest never touched are not resident.
+    fn memory_bytes(&self) -> u64 {
+        VmLayout::for_config(&self.config).map(|l| l.heap + l.scratch + l.input + l.output).unwrap_or(0)
+    }
+
     fn poisoned(&self) -> bool {
         self.poison.is_some() || self.vm.status().is_poisoned()
     }

@@ -140,6 +140,9 @@ impl GuestSandbox for FakeGuest {
     fn unload(&mut self) -> crate::Result<()> {
         Ok(())
     }
+    fn memory_bytes(&self) -> u64 {
+        0
+    }
     fn poisoned(&self) -> bool {
         self.poisoned_with.is_some()
     }

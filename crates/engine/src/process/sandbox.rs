@@ -254,6 +254,13 @@ impl GuestSandbox for ProcessSandbox {
         Ok(())
     }
 
+    /// The guest is another process: about what one holds once loaded
+    /// (a fork of the template, measured near 2.4 MiB resident), plus the
+    /// buffers it exchanges with this process.
+    fn memory_bytes(&self) -> u64 {
+        (5 << 19) + self.init.config.input_buffer_size + self.init.config.output_buffer_size
+    }
+
     fn poisoned(&self) -> bool {
         self.poison.is_some()
     }
