@@ -214,3 +214,19 @@ test('interruptHandle.kill() from a plain setTimeout stops an unmonitored busy h
   assert.equal(sandbox.lastCallStats.terminatedBy, 'kill');
   await sandbox.unload();
 });
+
+test('a timeout or an abort that fires as the call is starting still stops it', async () => {
+  // A 1 ms limit fires while the call is still being set up, before the guest
+  // runs user code. Hyperlight forgets a kill that lands before its guest call
+  // starts; the micro-VM backend repeats it until the call is over. A kill
+  // that was lost would show as ERR_INTERNAL after the kill grace.
+  const sandbox = await loaded({ spin: SPIN, echo: ECHO });
+  const snap = await sandbox.snapshot();
+  for (let i = 0; i < 20; i++) {
+    await assert.rejects(sandbox.callHandler('spin', {}, { wallClockTimeoutMs: 1 }), apiError('ERR_CANCELLED'), `round ${i}`);
+    await sandbox.restore(snap);
+    await assert.rejects(sandbox.callHandler('spin', {}, { signal: AbortSignal.timeout(1) }), apiError('ERR_CANCELLED'), `round ${i}, abort`);
+    await sandbox.restore(snap);
+  }
+  assert.equal(await sandbox.callHandler('echo', 7), 7);
+});

@@ -175,6 +175,27 @@ printf '%s' "$*" >"$run/cmd"
     [ -n "${!v:-}" ] && printf 'export %s=%q\n' "$v" "${!v}"
   done
   echo "[ -e /dev/kvm ] || echo 'hypervisor-vm: /dev/kvm did not appear in the VM' >&2"
+  # Before the host ends a VM that makes no progress, show on the console
+  # where each thread of the command is: in the kernel (its stack, e.g. KVM_RUN)
+  # or waiting in user space (a futex: our code). Needs a live VM kernel.
+  printf 'watched=(%q %q)\n' "$run/out" "${HYPERLIGHT_JS_TEST_TRACE:-$run/out}"
+  cat <<'WATCH'
+( dumped=''
+  while sleep 10; do
+    newest=$(stat -c %Y "${watched[@]}" 2>/dev/null | sort -n | tail -1)
+    idle=$(( $(date +%s) - newest ))
+    if [ "$idle" -lt 100 ]; then dumped=''; continue; fi
+    [ -n "$dumped" ] && continue
+    dumped=1
+    { echo "hypervisor-vm: no progress for $idle s; where every thread is:"
+      for t in /proc/[0-9]*/task/[0-9]*; do
+        comm=$(cat $t/comm 2>/dev/null) || continue
+        case "$comm" in node|hyperlight*|tokio*) ;; *) continue ;; esac
+        echo "-- ${t#/proc/} $comm $(awk '{print $3}' $t/stat 2>/dev/null) wchan=$(cat $t/wchan 2>/dev/null)"
+        head -12 $t/stack 2>/dev/null
+      done; } >/dev/console 2>&1
+  done ) &
+WATCH
   echo "cd '$dir' && bash -c \"\$(cat '$run/cmd')\" >>'$run/out' 2>&1"
   echo "echo \$? >'$run/rc'"
   echo 'sync'
@@ -194,7 +215,7 @@ lockstall="${HYPERLIGHT_VM_LOCKUP_STALL:-60}"
 set +e
 timeout "${HYPERLIGHT_VM_TIMEOUT:-2700}" qemu-system-x86_64 \
   -machine q35 -accel "${HYPERLIGHT_VM_ACCEL:-tcg,thread=multi}" -cpu EPYC,+svm,+npt -smp "$cpus" -m "${HYPERLIGHT_VM_MEM:-6G}" \
-  -kernel "$vmlinuz" -initrd "$initrd" -append "console=ttyS0 quiet loglevel=3 panic=-1 hlvm_script=$run/inside.sh" \
+  -kernel "$vmlinuz" -initrd "$initrd" -append "console=ttyS0 quiet loglevel=5 panic=-1 hlvm_script=$run/inside.sh" \
   -display none -serial "file:$run/console" -monitor none -no-reboot \
   -virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,id=hostroot,multidevs=remap \
   2>"$run/qemu.err" &
@@ -237,7 +258,7 @@ wait "$tailer" 2>/dev/null || true
 console_tail() {
   echo "hypervisor-vm: the last lines of the VM's console:" >&2
   grep -v "TCG doesn't support requested feature" "$run/qemu.err" >&2 || true
-  tail -n 30 "$run/console" >&2 2>/dev/null || true
+  tail -n 150 "$run/console" >&2 2>/dev/null || true
 }
 if [ -f "$run/rc" ]; then
   rc="$(cat "$run/rc")"

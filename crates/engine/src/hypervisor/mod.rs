@@ -40,6 +40,14 @@ use crate::monitor::GuestClock;
 /// The guest executable, built by this crate's build script.
 static VM_GUEST: &[u8] = include_bytes!(env!("HYPERLIGHT_JS_VM_GUEST"));
 
+/// How often a kill is repeated until the call it is for is over.
+const KILL_REPEAT: std::time::Duration = std::time::Duration::from_millis(10);
+
+/// A poisoned lock still counts: the counter cannot be left half-written.
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// The longest one `Sleep` from the guest blocks the sandbox's thread (the
 /// guest asks for at most this much at a time anyway).
 const MAX_SLEEP_MICROS: u64 = 10_000;
@@ -75,6 +83,7 @@ impl Backend for HypervisorBackend {
             poison: None,
             needs_seed: false,
             timers_used,
+            finished: Arc::default(),
             // The vCPU runs on the thread that calls into the VM: this one,
             // the sandbox's worker thread, which makes every later call too.
             clock: GuestClock::of_current_thread()?,
@@ -218,6 +227,9 @@ struct HypervisorSandbox {
     needs_seed: bool,
     /// The guest scheduled a timer since its last `EndCall`.
     timers_used: Arc<AtomicBool>,
+    /// User-code guest calls (handler calls, loads) finished so far: what a
+    /// kill checks to know that the call it was for is still the one running.
+    finished: Arc<std::sync::Mutex<u64>>,
 }
 
 impl HypervisorSandbox {
@@ -246,12 +258,40 @@ impl HypervisorSandbox {
         Ok(())
     }
 
-    /// After a call or a load: if it scheduled timers, the guest drops those
+    /// After a call or a load: kills meant for it stop. If it scheduled timers, the guest drops those
     /// still pending, so they never fire in a later call. A VM the call left
     /// poisoned is restored before it runs again, which drops them too.
     fn end_call(&mut self) {
+        // Before any other guest call: a kill meant for this call must not land on it.
+        *lock(&self.finished) += 1;
         if self.timers_used.swap(false, Ordering::Relaxed) && !self.vm.status().is_poisoned() {
             let _ = self.vm.call::<()>("EndCall", ());
+        }
+    }
+
+    /// One handler call, from the checks to its result (`call` then ends it, whatever happened).
+    fn run_handler(&mut self, handler: &str, event_json: &str, gc: bool) -> Result<String> {
+        check_handler_known(&self.handlers, handler)?;
+        self.check_usable()?;
+        check_event_size(&self.config, event_json)?;
+        self.ensure_seeded()?;
+        self.host_wait.reset();
+        let output_limit = self.config.output_buffer_size;
+        let result = self.vm.call::<String>("RunHandler", (handler.to_string(), event_json.to_string(), gc));
+        match result {
+            Ok(json) if json.len() as u64 > output_limit => Err(Error::invalid_arg(format!(
+                "the handler's result is {} bytes, larger than the output buffer of {output_limit} bytes (setOutputBufferSize)",
+                json.len()
+            ))),
+            Ok(json) => Ok(json),
+            Err(e) if layout::is_output_overflow(&e) => Err(Error::invalid_arg(format!(
+                "the handler's result is larger than the output buffer of {output_limit} bytes (setOutputBufferSize)"
+            ))),
+            Err(e) => {
+                let mut err = map_err(e);
+                err.message = with_heap_limit(err.message, self.config.heap_size);
+                Err(err)
+            }
         }
     }
 
@@ -298,29 +338,9 @@ impl GuestSandbox for HypervisorSandbox {
     }
 
     fn call(&mut self, handler: &str, event_json: &str, gc: bool) -> Result<String> {
-        check_handler_known(&self.handlers, handler)?;
-        self.check_usable()?;
-        check_event_size(&self.config, event_json)?;
-        self.ensure_seeded()?;
-        self.host_wait.reset();
-        let output_limit = self.config.output_buffer_size;
-        let result = self.vm.call::<String>("RunHandler", (handler.to_string(), event_json.to_string(), gc));
+        let result = self.run_handler(handler, event_json, gc);
         self.end_call();
-        match result {
-            Ok(json) if json.len() as u64 > output_limit => Err(Error::invalid_arg(format!(
-                "the handler's result is {} bytes, larger than the output buffer of {output_limit} bytes (setOutputBufferSize)",
-                json.len()
-            ))),
-            Ok(json) => Ok(json),
-            Err(e) if layout::is_output_overflow(&e) => Err(Error::invalid_arg(format!(
-                "the handler's result is larger than the output buffer of {output_limit} bytes (setOutputBufferSize)"
-            ))),
-            Err(e) => {
-                let mut err = map_err(e);
-                err.message = with_heap_limit(err.message, self.config.heap_size);
-                Err(err)
-            }
-        }
+        result
     }
 
     fn unload(&mut self) -> Result<()> {
@@ -344,10 +364,40 @@ impl GuestSandbox for HypervisorSandbox {
     fn interrupt_target(&self) -> InterruptTarget {
         let handle = self.vm.interrupt_handle();
         let host_wait = self.host_wait.clone();
+        // The call or load this target is for: made as it begins.
+        let (finished, this_one) = (self.finished.clone(), *lock(&self.finished));
         Arc::new(move || {
             // A guest waiting on a host function is not in the VM: wake it too.
             host_wait.interrupt();
-            handle.kill();
+            // Hyperlight's kill() has two traits this must not inherit. It
+            // forgets a kill that lands before the guest call is under way
+            // (each guest call clears the request as it starts): so it is
+            // repeated until this call or load is over. And it blocks until
+            // the vCPU has stopped, however long that takes: so it runs on a
+            // thread of its own, never on the caller's (the JS thread, a
+            // monitor) nor under their locks. A vCPU that does not stop is
+            // reported after the kill grace by the call's watch.
+            let (killer, finished) = (handle.clone(), finished.clone());
+            let repeat_for = crate::call::kill_grace() + KILL_REPEAT;
+            let spawned = std::thread::Builder::new().name("hyperlight-js-kill".into()).spawn(move || {
+                let started = std::time::Instant::now();
+                while started.elapsed() < repeat_for {
+                    {
+                        // Held while killing, so the sandbox cannot finish
+                        // this call and start its next guest call meanwhile.
+                        let finished = lock(&finished);
+                        if *finished != this_one {
+                            return;
+                        }
+                        killer.kill();
+                    }
+                    std::thread::sleep(KILL_REPEAT);
+                }
+            });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "no thread to kill a micro-VM's call; killing it from this one");
+                handle.kill();
+            }
         })
     }
 
