@@ -258,9 +258,10 @@ impl HypervisorSandbox {
         Ok(())
     }
 
-    /// After a call or a load: kills meant for it stop. If it scheduled timers, the guest drops those
-    /// still pending, so they never fire in a later call. A VM the call left
-    /// poisoned is restored before it runs again, which drops them too.
+    /// After a call or a load: kills meant for it stop, and if it scheduled
+    /// timers, the guest drops those still pending, so they never fire in a
+    /// later call (a VM the call left poisoned is restored before it runs
+    /// again, which drops them too).
     fn end_call(&mut self) {
         // Before any other guest call: a kill meant for this call must not land on it.
         *lock(&self.finished) += 1;
