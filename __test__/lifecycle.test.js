@@ -6,7 +6,7 @@ const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox } = require('../lib');
+const { SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox, metrics } = require('../lib');
 const { runtime, loaded, apiError, counterWithGuestPid, exited, ECHO, COUNTER, BACKEND, processOnly, SLOW } = require('./helpers');
 
 test('quick start: every stage reports its backend and the handler runs', async () => {
@@ -416,7 +416,6 @@ test('sandboxes created and disposed in a loop stay within a fixed memory bound'
 test('sandboxes dropped without dispose() are collected in time: V8 knows what their guests hold', async () => {
   // Without the external-memory count V8 sees only small wrappers and
   // collects none of them in a loop this short: every guest stays alive.
-  const { metrics } = require('../lib');
   const rounds = SLOW > 1 ? 16 : 80;
   const alive = () => metrics().sandboxesAlive[BACKEND] || 0;
   const before = alive();

@@ -146,7 +146,9 @@ const files = fs
 // In the test VM, steps that passed in an earlier VM of the same run (one
 // that stalled later) are listed in HYPERLIGHT_JS_VM_DONE and not run again.
 const doneList = process.env.HYPERLIGHT_JS_VM_DONE;
-const done = new Set(doneList && fs.existsSync(doneList) ? fs.readFileSync(doneList, 'utf8').split('\n').filter(Boolean) : []);
+/** The steps listed in `file`, one a line; none when it does not exist. */
+const stepsIn = (file) => (file && fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
+const done = new Set(stepsIn(doneList));
 async function step(name, fn) {
   if (done.has(name)) {
     console.log(`[test] ${name}: passed in an earlier test VM of this run`);
@@ -201,7 +203,7 @@ async function vmSuite(rig) {
     const r = await run('bash', args, { env, limitMs: left + 60 * SECOND, label: 'the micro-VM suite in the test VM', allow: [125] });
     if (r.status === 0) return;
     const running = stillRunning();
-    const passed = fs.readFileSync(doneFile, 'utf8').split('\n').filter(Boolean);
+    const passed = stepsIn(doneFile);
     const at = [...files, 'examples'].find((f) => !passed.includes(f)) || 'the probe';
     stallsOf.set(at, (stallsOf.get(at) || 0) + 1);
     const what = `the test VM stalled in ${at}${running.length ? ` (tests still running: ${running.join('; ')})` : ''}`;

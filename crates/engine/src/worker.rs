@@ -19,7 +19,8 @@ use crate::error::{Error, Result};
 type Job = Box<dyn FnOnce(std::result::Result<&mut dyn GuestSandbox, &Error>) -> Report + Send>;
 type Report = Box<dyn FnOnce() + Send>;
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+/// A lock whose holder panicked still guards sound data here: take it anyway.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 

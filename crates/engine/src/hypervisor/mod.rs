@@ -36,17 +36,13 @@ use crate::error::{Error, Result};
 use crate::guest_error::{describe, with_heap_limit};
 use crate::host_wait::HostWaiter;
 use crate::monitor::GuestClock;
+use crate::worker::lock;
 
 /// The guest executable, built by this crate's build script.
 static VM_GUEST: &[u8] = include_bytes!(env!("HYPERLIGHT_JS_VM_GUEST"));
 
 /// How often a kill is repeated until the call it is for is over.
 const KILL_REPEAT: std::time::Duration = std::time::Duration::from_millis(10);
-
-/// A poisoned lock still counts: the counter cannot be left half-written.
-fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
 
 /// The longest one `Sleep` from the guest blocks the sandbox's thread (the
 /// guest asks for at most this much at a time anyway).

@@ -258,7 +258,7 @@ impl GuestSandbox for ProcessSandbox {
     /// (a fork of the template, measured near 2.4 MiB resident), plus the
     /// buffers it exchanges with this process.
     fn memory_bytes(&self) -> u64 {
-        (5 << 19) + self.init.config.input_buffer_size + self.init.config.output_buffer_size
+        5 * 1024 * 1024 / 2 + self.init.config.input_buffer_size + self.init.config.output_buffer_size
     }
 
     fn poisoned(&self) -> bool {
