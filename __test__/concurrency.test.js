@@ -5,7 +5,7 @@
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { runtime, loaded, apiError, COUNTER } = require('./helpers');
+const { runtime, loaded, apiError, COUNTER, SLOW } = require('./helpers');
 
 // Spins for event.ms milliseconds of wall-clock time inside the guest.
 const BUSY = `function handler(event) {
@@ -143,4 +143,18 @@ test('calls queued before unload() finish; calls after it are refused', async ()
   const again = await js.getLoadedSandbox();
   assert.equal(await again.callHandler('counter', {}), 1);
   await again.unload();
+});
+
+test('8 sandboxes started at once, called and dropped, round after round: no failures', async () => {
+  // Half of each round's sandboxes have sizes no earlier sandbox had, so on
+  // micro-VMs every round also boots a new template while the others start
+  // from the current one. Fewer rounds in the slow test VM.
+  const rounds = Math.max(3, Math.ceil(25 / SLOW));
+  for (let round = 0; round < rounds; round++) {
+    const sizes = (i) => (b) => { if (i % 2) b.setInputBufferSize(1024 * 1024 + 4096 * (round + 1)); };
+    const sandboxes = await Promise.all(Array.from({ length: 8 }, (_, i) => loaded({ counter: COUNTER }, sizes(i))));
+    const counts = await Promise.all(sandboxes.map(async (s) => [await s.callHandler('counter', {}), await s.callHandler('counter', {})]));
+    assert.deepEqual(counts, Array(8).fill([1, 2]), `round ${round}`);
+    sandboxes.forEach((s, i) => (i % 4 ? s.dispose() : undefined)); // the rest are left to the garbage collector
+  }
 });

@@ -159,14 +159,7 @@ test('a host function that kills its own call stops it like kill() from anywhere
   assert.equal(sandbox.poisoned, true);
 });
 
-// KNOWN BUG (micro-VM backend, open): in one of three runs in the test VM on
-// 2026-11-21 this test hung past its 600 s limit (no result was ever
-// reported); it passed alone and in the other full run. Cause not found.
-const unloadHang = BACKEND === 'hypervisor'
-  ? { skip: 'KNOWN BUG: hung once in the test VM on the micro-VM backend (see the comment above)' }
-  : {};
-
-test('a host function may unload its own sandbox: the call it serves finishes first', unloadHang, async () => {
+test('a host function may unload its own sandbox: the call it serves finishes first', async () => {
   let sandbox;
   let unloaded;
   sandbox = await loadedWithHost(

@@ -117,16 +117,7 @@ test('a recipe that does not load: ready() and calls reject with the load error'
   await pool.close();
 });
 
-// Known micro-VM bug, not understood yet: in 2 of 4 runs of the suite in the
-// test VM, one of the two micro-VMs this test boots together (right after the
-// previous test's failed loads) died during Hyperlight's Initialize with a
-// triple fault ("Unknown KVM VCPU exit: Shutdown", ERR_INTERNAL). Booting
-// pairs alone, with these sizes or the defaults, did not reproduce it.
-const microVmBootBug = BACKEND === 'hypervisor'
-  ? { skip: 'KNOWN BUG: micro-VMs booted together in the test VM can die with a triple fault (see the comment above the recipe test)' }
-  : {};
-
-test('the builder recipe applies to every sandbox', microVmBootBug, async () => {
+test('the builder recipe applies to every sandbox', async () => {
   const pool = new SandboxPool({
     min: 2,
     max: 2,
@@ -428,7 +419,7 @@ test('the idle sweep timer does not keep Node alive', () => {
   assert.equal(r.stdout, 'done\n');
 });
 
-test('pools created and closed (or dropped) leave no processes, descriptors or threads behind', microVmBootBug, () => {
+test('pools created and closed (or dropped) leave no processes, descriptors or threads behind', () => {
   // As in hostile.test.js: a child with --expose-gc counts its guest
   // processes, descriptors and threads before and after; garbage collection
   // frees what close() unloaded. Fewer rounds in the slow test VM.

@@ -33,7 +33,7 @@ pub fn env_millis(name: &str, default: std::time::Duration, max: std::time::Dura
 /// Guest sizes, in bytes. On the process backend the heap bounds the QuickJS
 /// heap, the scratch size its stack, and the buffers the largest event and
 /// result that may cross the boundary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct SandboxConfig {
     pub heap_size: u64,
     pub scratch_size: u64,

@@ -17,10 +17,11 @@ mod probe;
 use std::any::Any;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock, Mutex, Weak};
 
+use hyperlight_host::func::Registerable;
 use hyperlight_host::sandbox::snapshot::Snapshot;
-use hyperlight_host::{GuestBinary, HyperlightError, MultiUseSandbox, UninitializedSandbox};
+use hyperlight_host::{GuestBinary, HostFunctions, HyperlightError, MultiUseSandbox, UninitializedSandbox};
 
 pub use layout::VmLayout;
 pub use probe::probe;
@@ -66,13 +67,18 @@ impl Backend for HypervisorBackend {
     fn load_runtime(&self, config: SandboxConfig, host: Arc<dyn HostDispatch>, console: Console) -> Result<Box<dyn GuestSandbox>> {
         let host_wait = HostWaiter::default();
         let timers_used = Arc::new(AtomicBool::new(false));
-        let mut vm = boot(&config, &host, &host_wait, console, &timers_used)?;
-        // unload() and a failed load return here.
-        let fresh = vm.snapshot().map_err(map_err)?;
+        let template = template(&config)?;
+        let mut funcs = HostFunctions::default();
+        register_host_side(&mut funcs, &host, &host_wait, console, &timers_used)?;
+        let layout = VmLayout::for_config(&config)?;
+        let mut vm = MultiUseSandbox::from_snapshot(template.clone(), funcs, Some(layout.configuration())).map_err(map_err)?;
+        let modules = host_modules_json(host.as_ref())?;
+        become_sandbox(&mut vm, &modules)?;
         Ok(Box::new(HypervisorSandbox {
             id: next_sandbox_id(),
             vm,
-            fresh,
+            template,
+            modules,
             config,
             host_wait,
             handlers: Vec::new(),
@@ -106,84 +112,137 @@ pub(crate) fn map_err(err: HyperlightError) -> Error {
     }
 }
 
-/// A fresh micro-VM with the runtime up, its limits set and the host functions declared.
-fn boot(
-    config: &SandboxConfig,
+/// An initialised guest (the runtime up, QuickJS's limits set) for each
+/// distinct set of guest sizes, as a snapshot that every new micro-VM of
+/// those sizes starts from. Booting the guest and initialising QuickJS is
+/// then paid once, as the process backend pays it once in its template
+/// process. A template lives while a sandbox made from it does.
+fn template(config: &SandboxConfig) -> Result<Arc<Snapshot>> {
+    static TEMPLATES: LazyLock<Mutex<HashMap<SandboxConfig, Weak<Snapshot>>>> = LazyLock::new(Mutex::default);
+    // One template boot at a time, in the whole process: a second first
+    // sandbox of the same sizes waits for the template the first one boots
+    // instead of booting its own, and micro-VMs booting side by side were
+    // where the test VM showed triple faults (README, "micro-VMs").
+    static BOOTING: Mutex<()> = Mutex::new(());
+    // Only the sizes are part of the guest; the rest is the host's business.
+    let key = SandboxConfig { load_timeout_ms: 0, max_console_bytes_per_call: 0, ..*config };
+    let cached = || lock(&TEMPLATES).get(&key).and_then(Weak::upgrade);
+    if let Some(snapshot) = cached() {
+        return Ok(snapshot);
+    }
+    let _booting = lock(&BOOTING);
+    if let Some(snapshot) = cached() {
+        return Ok(snapshot);
+    }
+    let snapshot = boot_template(config)?;
+    let mut templates = lock(&TEMPLATES);
+    templates.retain(|_, t| t.strong_count() > 0);
+    templates.insert(key, Arc::downgrade(&snapshot));
+    Ok(snapshot)
+}
+
+/// Boots a guest, sets its limits and snapshots it. No user code runs in a
+/// template, so its host functions answer for nobody; each sandbox made from
+/// it brings its own (`register_host_side`).
+fn boot_template(config: &SandboxConfig) -> Result<Arc<Snapshot>> {
+    let layout = VmLayout::for_config(config)?;
+    let mut vm = UninitializedSandbox::new(GuestBinary::Buffer(VM_GUEST.to_vec()), Some(layout.configuration())).map_err(map_err)?;
+    let nobody: Arc<dyn HostDispatch> = Arc::new(crate::NoHostFunctions);
+    let console = Console::new(crate::ConsoleDestination::Ignore, 0);
+    register_host_side(&mut vm, &nobody, &HostWaiter::default(), console, &Arc::default())?;
+    let mut vm = vm.evolve().map_err(map_err)?;
+    vm.call::<()>("SetLimits", (config.heap_size, config.scratch_size, config.output_buffer_size)).map_err(map_err)?;
+    vm.snapshot().map_err(map_err)
+}
+
+/// The host functions the guest calls, answering for one sandbox.
+fn register_host_side(
+    funcs: &mut impl Registerable,
     host: &Arc<dyn HostDispatch>,
     host_wait: &HostWaiter,
     console: Console,
     timers_used: &Arc<AtomicBool>,
-) -> Result<MultiUseSandbox> {
-    let layout = VmLayout::for_config(config)?;
-    let mut vm = UninitializedSandbox::new(GuestBinary::Buffer(VM_GUEST.to_vec()), Some(layout.configuration())).map_err(map_err)?;
-
+) -> Result<()> {
     // The guest's console, one call per console call (crates/vm-guest).
     let out = console.clone();
-    vm.register("ConsoleWrite", move |level: String, text: String| -> hyperlight_host::Result<()> {
-        out.write(ConsoleLevel::parse(&level), &text);
-        Ok(())
-    })
-    .map_err(map_err)?;
+    funcs
+        .register_host_function("ConsoleWrite", move |level: String, text: String| -> hyperlight_host::Result<()> {
+            out.write(ConsoleLevel::parse(&level), &text);
+            Ok(())
+        })
+        .map_err(map_err)?;
     // `print` (the runtime's: one call each, flushed) and anything else the
     // guest writes to libc's stdout are `log` entries.
-    vm.register_print(move |text: String| {
-        console.write(ConsoleLevel::Log, text.strip_suffix('\n').unwrap_or(&text));
-        text.len() as i32
-    })
-    .map_err(map_err)?;
+    funcs
+        .register_host_function("HostPrint", move |text: String| -> hyperlight_host::Result<i32> {
+            console.write(ConsoleLevel::Log, text.strip_suffix('\n').unwrap_or(&text));
+            Ok(text.len() as i32)
+        })
+        .map_err(map_err)?;
     // The guest's clock (Date.now(), performance.now()).
-    vm.register("CurrentTimeMicros", || -> hyperlight_host::Result<u64> {
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-        Ok(now.as_micros() as u64)
-    })
-    .map_err(map_err)?;
+    funcs
+        .register_host_function("CurrentTimeMicros", || -> hyperlight_host::Result<u64> {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+            Ok(now.as_micros() as u64)
+        })
+        .map_err(map_err)?;
     // Timers: the guest waits here, a slice at a time (crates/guest-env caps
     // each at 10 ms, so a kill lands before the next), and says when a call
     // scheduled one, so that the call is ended with `EndCall` afterwards.
-    vm.register("Sleep", |micros: u64| -> hyperlight_host::Result<()> {
-        std::thread::sleep(std::time::Duration::from_micros(micros.min(MAX_SLEEP_MICROS)));
-        Ok(())
-    })
-    .map_err(map_err)?;
+    funcs
+        .register_host_function("Sleep", |micros: u64| -> hyperlight_host::Result<()> {
+            std::thread::sleep(std::time::Duration::from_micros(micros.min(MAX_SLEEP_MICROS)));
+            Ok(())
+        })
+        .map_err(map_err)?;
     let used = timers_used.clone();
-    vm.register("TimersUsed", move || -> hyperlight_host::Result<()> {
-        used.store(true, Ordering::Relaxed);
-        Ok(())
-    })
-    .map_err(map_err)?;
+    funcs
+        .register_host_function("TimersUsed", move || -> hyperlight_host::Result<()> {
+            used.store(true, Ordering::Relaxed);
+            Ok(())
+        })
+        .map_err(map_err)?;
     // Imports that are not user, host or built-in modules would be looked up
     // on the host's file system: a sandbox has none.
-    vm.register("ResolveModule", |_base: String, name: String| -> hyperlight_host::Result<String> {
-        Err(HyperlightError::Error(format!("module '{name}' is not registered in this sandbox")))
-    })
-    .map_err(map_err)?;
-    vm.register("LoadModule", |name: String| -> hyperlight_host::Result<String> {
-        Err(HyperlightError::Error(format!("module '{name}' is not registered in this sandbox")))
-    })
-    .map_err(map_err)?;
+    funcs
+        .register_host_function("ResolveModule", |_base: String, name: String| -> hyperlight_host::Result<String> {
+            Err(HyperlightError::Error(format!("module '{name}' is not registered in this sandbox")))
+        })
+        .map_err(map_err)?;
+    funcs
+        .register_host_function("LoadModule", |name: String| -> hyperlight_host::Result<String> {
+            Err(HyperlightError::Error(format!("module '{name}' is not registered in this sandbox")))
+        })
+        .map_err(map_err)?;
     let (dispatch, waiter) = (host.clone(), host_wait.clone());
-    vm.register(
-        "CallHostJsFunction",
-        move |module: String, function: String, args: String, _binaries: Vec<u8>| -> hyperlight_host::Result<Vec<u8>> {
-            let module = module.strip_prefix("host:").unwrap_or(&module);
-            match waiter.call(dispatch.as_ref(), module, &function, args) {
-                Some(Ok(json)) => Ok(hyperlight_js_common::encode_json_return(&json)),
-                Some(Err(message)) => Err(HyperlightError::Error(message)),
-                None => Err(HyperlightError::Error("the call was cancelled while it waited on the host".into())),
-            }
-        },
-    )
-    .map_err(map_err)?;
+    funcs
+        .register_host_function(
+            "CallHostJsFunction",
+            move |module: String, function: String, args: String, _binaries: Vec<u8>| -> hyperlight_host::Result<Vec<u8>> {
+                let module = module.strip_prefix("host:").unwrap_or(&module);
+                match waiter.call(dispatch.as_ref(), module, &function, args) {
+                    Some(Ok(json)) => Ok(hyperlight_js_common::encode_json_return(&json)),
+                    Some(Err(message)) => Err(HyperlightError::Error(message)),
+                    None => Err(HyperlightError::Error("the call was cancelled while it waited on the host".into())),
+                }
+            },
+        )
+        .map_err(map_err)
+}
 
-    let mut vm = vm.evolve().map_err(map_err)?;
-    vm.call::<()>("SetLimits", (config.heap_size, config.scratch_size, config.output_buffer_size)).map_err(map_err)?;
-    reseed(&mut vm)?;
-    // Guest code imports host modules as `host:<name>`, as on the process backend.
+/// The host's modules as the guest's `RegisterHostModules` takes them: guest
+/// code imports them as `host:<name>`, as on the process backend.
+fn host_modules_json(host: &dyn HostDispatch) -> Result<String> {
     let modules: HashMap<String, Vec<String>> =
         host.modules().into_iter().map(|m| (format!("host:{}", m.name), m.functions)).collect();
-    let modules = serde_json::to_string(&modules).map_err(|e| Error::internal(format!("host modules as JSON: {e}")))?;
-    vm.call::<()>("RegisterHostModules", modules).map_err(map_err)?;
-    Ok(vm)
+    serde_json::to_string(&modules).map_err(|e| Error::internal(format!("host modules as JSON: {e}")))
+}
+
+/// What turns a VM started from the template (or returned to it) into this
+/// sandbox: its host modules, and entropy of its own.
+fn become_sandbox(vm: &mut MultiUseSandbox, modules: &str) -> Result<()> {
+    vm.call::<()>("RegisterHostModules", modules.to_string()).map_err(map_err)?;
+    reseed(vm)
 }
 
 /// Fresh OS entropy for the guest's CSPRNG (crates/guest-env), after every
@@ -211,8 +270,10 @@ fn reseed(vm: &mut MultiUseSandbox) -> Result<()> {
 struct HypervisorSandbox {
     id: u64,
     vm: MultiUseSandbox,
-    /// The VM as `load_runtime` left it.
-    fresh: Arc<Snapshot>,
+    /// What the VM started from; `unload()` and a failed load return to it.
+    template: Arc<Snapshot>,
+    /// The host modules, as `become_sandbox` gives them to the guest.
+    modules: String,
     config: SandboxConfig,
     host_wait: HostWaiter,
     handlers: Vec<String>,
@@ -238,8 +299,9 @@ impl HypervisorSandbox {
     }
 
     fn reset(&mut self) -> Result<()> {
-        self.vm.restore(self.fresh.clone()).map_err(map_err)?;
-        self.needs_seed = true;
+        self.vm.restore(self.template.clone()).map_err(map_err)?;
+        become_sandbox(&mut self.vm, &self.modules)?;
+        self.needs_seed = false;
         self.handlers.clear();
         self.poison = None;
         Ok(())
