@@ -13,6 +13,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { SandboxBuilder, hypervisorProbe } = require('../lib');
+const { rssBytes, pssBytes, childPids } = require('./proc');
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 const HANDLER = 'function handler(e) { return { ...e, x: 1 }; }';
@@ -21,8 +22,10 @@ const HOST = 'import * as m from "host:m"; function handler() { let s = 0; for (
 const now = () => Number(process.hrtime.bigint()) / 1e6; // ms
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function loaded(backend, src = HANDLER) {
-  const proto = await new SandboxBuilder().setBackend(backend).build();
+async function loaded(backend, src = HANDLER, builderFn = () => {}) {
+  const builder = new SandboxBuilder().setBackend(backend);
+  builderFn(builder);
+  const proto = await builder.build();
   proto.register('m', 'add', (a, b) => a + b);
   const js = await proto.loadRuntime();
   js.addHandler('h', src);
@@ -39,8 +42,21 @@ async function timeEach(n, fn) {
   return out;
 }
 
+let newSizes = 0;
+const MEMORY_COUNT = 10;
 const OPS = [
-  ['cold start to a loaded handler', 'ms', (b) => timeEach(5, () => loaded(b))],
+  // Sandboxes of sizes already in use (on micro-VMs: from their template).
+  ['cold start to a loaded handler', 'ms', async (b) => {
+    const keep = await loaded(b); // keeps the template of these sizes alive
+    const samples = await timeEach(5, async () => (await loaded(b)).dispose());
+    keep.dispose();
+    return samples;
+  }],
+  // The first sandbox of its sizes (on micro-VMs: boots a template first).
+  ['cold start, first sandbox of its sizes', 'ms', (b) => timeEach(1, async () => {
+    newSizes += 1;
+    (await loaded(b, HANDLER, (builder) => builder.setInputBufferSize(1024 * 1024 + 4096 * newSizes))).dispose();
+  })],
   ['call latency, trivial handler (sequential)', 'µs', async (b) => {
     const l = await loaded(b);
     for (let i = 0; i < 50; i++) await l.callHandler('h', { a: i }, { gc: false });
@@ -65,6 +81,29 @@ const OPS = [
   }],
 ];
 
+/**
+ * Resident memory per idle loaded sandbox, `count` alive: the growth of
+ * this process plus the new child processes (RSS counts pages a guest shares
+ * with its template again; PSS splits them).
+ */
+async function memoryPer(backend, count = MEMORY_COUNT) {
+  global.gc?.();
+  const before = { rss: rssBytes(), kids: childPids() };
+  const keep = [];
+  for (let i = 0; i < count; i++) {
+    const l = await loaded(backend);
+    await l.callHandler('h', { a: i });
+    keep.push(l);
+  }
+  global.gc?.();
+  const kids = [...childPids()].filter((pid) => !before.kids.has(pid));
+  const own = rssBytes() - before.rss;
+  const rss = (own + kids.reduce((sum, pid) => sum + rssBytes(pid), 0)) / count;
+  const pss = (own + kids.reduce((sum, pid) => sum + pssBytes(pid), 0)) / count;
+  for (const l of keep) l.dispose();
+  return { rss, pss };
+}
+
 async function main() {
   const probe = await hypervisorProbe();
   if (!probe.available) {
@@ -72,6 +111,9 @@ async function main() {
     process.exit(1);
   }
   const backends = ['process', 'hypervisor'];
+  // Memory first, while this process's own heap is small and settled.
+  const memory = {};
+  for (const b of backends) memory[b] = await memoryPer(b);
   const results = {};
   for (let round = 0; round < ROUNDS; round++) {
     for (const [op, , run] of OPS) {
@@ -96,6 +138,11 @@ async function main() {
     const ratio = unit === 'calls/s' ? p / h : h / p;
     lines.push(`| ${op} | ${unit} | ${fmt(p)} | ${fmt(h)} | ${ratio.toFixed(1)}× |`);
   }
+  const mib = (x) => (x / 1024 / 1024).toFixed(1);
+  lines.push(
+    '',
+    `Memory per idle loaded sandbox (${MEMORY_COUNT} alive, default sizes), MiB: process backend ${mib(memory.process.rss)} resident (${mib(memory.process.pss)} proportional), micro-VM ${mib(memory.hypervisor.rss)} resident (${mib(memory.hypervisor.pss)} proportional).`,
+  );
   const md = lines.join('\n') + '\n';
   console.log(md);
   if (process.argv.includes('--write')) fs.writeFileSync(path.join(__dirname, 'results', 'backends.md'), md);

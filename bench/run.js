@@ -12,6 +12,7 @@ const os = require('node:os');
 const path = require('node:path');
 const vm = require('node:vm');
 const { SandboxBuilder } = require('../lib');
+const { rssBytes, pssBytes, childPids } = require('./proc');
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
 const { spawn } = require('node:child_process');
@@ -57,24 +58,6 @@ let lastCpu = null;
 function cpuSince(before, calls) {
   const after = cpuNow();
   lastCpu = { host: (after.host - before.host) / calls, guests: Math.max(0, after.guests - before.guests) / calls };
-}
-
-function rssBytes(pid = 'self') {
-  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : 0;
-}
-
-function pssBytes(pid) {
-  const m = /Pss:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : 0;
-}
-
-function childPids() {
-  const pids = new Set();
-  for (const t of fs.readdirSync('/proc/self/task')) {
-    for (const p of fs.readFileSync(`/proc/self/task/${t}/children`, 'utf8').split(' ').filter(Boolean)) pids.add(Number(p));
-  }
-  return pids;
 }
 
 /** Average resident growth of this process per item while `count` items are alive. */
