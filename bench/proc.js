@@ -19,7 +19,13 @@ function pssBytes(pid) {
 function childPids() {
   const pids = new Set();
   for (const t of fs.readdirSync('/proc/self/task')) {
-    for (const p of fs.readFileSync(`/proc/self/task/${t}/children`, 'utf8').split(' ').filter(Boolean)) pids.add(Number(p));
+    let children;
+    try {
+      children = fs.readFileSync(`/proc/self/task/${t}/children`, 'utf8');
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    for (const p of children.split(' ').filter(Boolean)) pids.add(Number(p));
   }
   return pids;
 }
