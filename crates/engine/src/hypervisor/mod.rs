@@ -116,13 +116,23 @@ pub(crate) fn map_err(err: HyperlightError) -> Error {
 /// distinct set of guest sizes, as a snapshot that every new micro-VM of
 /// those sizes starts from. Booting the guest and initialising QuickJS is
 /// then paid once, as the process backend pays it once in its template
-/// process. A template lives while a sandbox made from it does.
+/// process. A template lives while a sandbox made from it does; the one used
+/// last also lives on without any, so that sandboxes made and dropped one
+/// after another (and the first one after the probe, which has the default
+/// sizes too) do not boot again.
 fn template(config: &SandboxConfig) -> Result<Arc<Snapshot>> {
+    static LAST_USED: Mutex<Option<Arc<Snapshot>>> = Mutex::new(None);
+    let snapshot = cached_or_booted(config)?;
+    *lock(&LAST_USED) = Some(snapshot.clone());
+    Ok(snapshot)
+}
+
+fn cached_or_booted(config: &SandboxConfig) -> Result<Arc<Snapshot>> {
     static TEMPLATES: LazyLock<Mutex<HashMap<SandboxConfig, Weak<Snapshot>>>> = LazyLock::new(Mutex::default);
     // One template boot at a time, in the whole process: a second first
     // sandbox of the same sizes waits for the template the first one boots
-    // instead of booting its own, and micro-VMs booting side by side were
-    // where the test VM showed triple faults (README, "micro-VMs").
+    // instead of booting its own; and micro-VMs booting side by side were
+    // where the test VM showed triple faults before templates.
     static BOOTING: Mutex<()> = Mutex::new(());
     // Only the sizes are part of the guest; the rest is the host's business.
     let key = SandboxConfig { load_timeout_ms: 0, max_console_bytes_per_call: 0, ..*config };
