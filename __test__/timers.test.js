@@ -15,8 +15,10 @@ const { loaded, apiError, BACKEND, SLOW } = require('./helpers');
 // `sleep(ms)` (a promise on setTimeout); the logs must match Node's.
 const SCENARIOS = [
   // By due time, equal ones in the order they were made; a delay that is not
-  // a number from 1 to 2^31-1 is 1 ms.
-  "setTimeout(() => log('b'), 3); setTimeout(() => log('a'), 1); setTimeout(() => log('c'), 0); setTimeout(() => log('d'), 'x'); setTimeout(() => log('e'), -5); setTimeout(() => log('f'), 2 ** 31); await sleep(30);",
+  // a number from 1 to 2^31-1 is 1 ms. Node reads the clock at each
+  // setTimeout, so 'b' is far enough off that a slow machine (the test VM
+  // once took 2 ms between two of these calls) cannot make it due first.
+  "setTimeout(() => log('b'), 50); setTimeout(() => log('a'), 1); setTimeout(() => log('c'), 0); setTimeout(() => log('d'), 'x'); setTimeout(() => log('e'), -5); setTimeout(() => log('f'), 2 ** 31); await sleep(100);",
   // Promise reactions run between two timers that are due together.
   "setTimeout(() => { log('t1'); Promise.resolve().then(() => log('m1')).then(() => log('m2')); }, 1); setTimeout(() => log('t2'), 1); await sleep(30);",
   // Arguments; clearTimeout with the object and with its number; an interval that clears itself.
