@@ -234,8 +234,7 @@ test(`a sink that throws loses that entry, is reported once per sandbox, and fai
 });
 
 test(`SandboxPool: onConsole keeps each request's logs with that request (${BACKEND})`, async () => {
-  // One sandbox, so the calls queue on it; no micro-VMs boot together (a
-  // known bug in the test VM, see pool.test.js).
+  // One sandbox, so the calls queue on it.
   const pool = new SandboxPool({
     min: 1,
     max: 1,

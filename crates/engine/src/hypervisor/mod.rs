@@ -255,10 +255,10 @@ fn become_sandbox(vm: &mut MultiUseSandbox, modules: &str) -> Result<()> {
     reseed(vm)
 }
 
-/// Fresh OS entropy for the guest's CSPRNG (crates/guest-env), after every
-/// boot and before the first user code after every restore: a restored VM's
-/// memory holds its snapshot's random state, and with it every number that
-/// state would give.
+/// Fresh OS entropy for the guest's CSPRNG (crates/guest-env), whenever a VM
+/// becomes a sandbox (`become_sandbox`) and before the first user code after
+/// every restore: a restored VM's memory holds its snapshot's random state,
+/// and with it every number that state would give.
 fn reseed(vm: &mut MultiUseSandbox) -> Result<()> {
     let mut seed = vec![0u8; 32];
     let mut filled = 0;
