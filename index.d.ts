@@ -1,4 +1,5 @@
-// Types for @hyperlight/js-host-api. Kept by hand, in step with src/ and lib/index.js.
+// Types for @hyperlight/js-host-api. Kept by hand, in step with src/ and lib/ (api.js, pool.js);
+// __test__/error-codes.test.js checks ErrorCode against lib/errors.js and the engine.
 // Symbol.dispose and Symbol.asyncDispose (`using`, `await using`):
 /// <reference lib="esnext.disposable" />
 

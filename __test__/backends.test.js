@@ -6,10 +6,8 @@
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const path = require('node:path');
-const { spawnSync } = require('node:child_process');
 const { hypervisorProbe } = require('../lib');
-require('./helpers');
+const { runNode, LIB } = require('./helpers');
 
 test('the probe answers { available, reason } and gives a reason whenever it fails', async () => {
   const probe = await hypervisorProbe();
@@ -35,15 +33,13 @@ test("'auto' without working micro-VMs warns once, naming the reason, and uses t
   const probe = await hypervisorProbe();
   if (probe.available) return t.skip('micro-VMs work here: auto picks them');
   const script = `
-    const { SandboxBuilder } = require(${JSON.stringify(path.join(__dirname, '..', 'lib'))});
+    const { SandboxBuilder } = require(${LIB});
     (async () => {
       const a = await new SandboxBuilder().build();
       const b = await new SandboxBuilder().setBackend('auto').build();
       console.log(JSON.stringify([a.backend, b.backend]));
     })();`;
-  const env = { ...process.env, HYPERLIGHT_JS_BACKEND: '' };
-  const r = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8', timeout: 60_000 });
-  assert.equal(r.status, 0, r.stderr);
+  const r = runNode(script, { env: { HYPERLIGHT_JS_BACKEND: '' }, timeout: 60_000 });
   assert.deepEqual(JSON.parse(r.stdout), ['process', 'process']);
   const warnings = r.stderr.split('\n').filter((l) => l.includes('HYPERLIGHT_JS_PROCESS_BACKEND'));
   assert.equal(warnings.length, 1, r.stderr);

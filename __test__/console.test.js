@@ -5,10 +5,8 @@
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const path = require('node:path');
-const { spawnSync } = require('node:child_process');
 
-const { loaded, apiError, BACKEND, SLOW } = require('./helpers');
+const { loaded, apiError, BACKEND, SLOW, runNode, HELPERS } = require('./helpers');
 const { SandboxBuilder, SandboxPool, metrics } = require('../lib');
 
 const LEVELS = 'function handler(e) { console.log("l", 1); console.info("i"); console.warn("w"); console.error("e"); console.debug("d"); console.trace("t"); print("p"); return e; }';
@@ -84,7 +82,7 @@ test(`onConsole works on an 'ignore' or 'inherit' sandbox, and calls queued toge
 
 test(`'ignore' drops the output and the call goes on (${BACKEND})`, () => {
   const r = runChild(`
-    const l = await loaded((b) => b.setConsole('ignore'), ${JSON.stringify(LEVELS)});
+    const l = await loaded({ h: ${JSON.stringify(LEVELS)} }, (b) => b.setConsole('ignore'));
     await l.callHandler('h', 1);
     process.stdout.write('end');`);
   assert.equal(r.stdout, 'end');
@@ -93,7 +91,7 @@ test(`'ignore' drops the output and the call goes on (${BACKEND})`, () => {
 
 test(`'inherit' (the default) writes log, info, debug and print to stdout, warn, error and trace to stderr (${BACKEND})`, () => {
   const r = runChild(`
-    const l = await loaded(undefined, ${JSON.stringify(LEVELS)});
+    const l = await loaded({ h: ${JSON.stringify(LEVELS)} });
     await l.callHandler('h', 1);
     process.stdout.write('end');`);
   assert.equal(r.stdout, 'l 1\ni\nd\np\nend');
@@ -102,21 +100,12 @@ test(`'inherit' (the default) writes log, info, debug and print to stdout, warn,
   assert.match(err[3], /^ {4}at handler /);
 });
 
-/** Runs `body` in a child Node (an async function with `loaded(builderFn, handlerSource)`); its stdout and stderr. */
+/** Runs `body` in a child Node (an async function with helpers.js's `loaded`); its stdout and stderr. */
 function runChild(body) {
   const script = `
-    const { SandboxBuilder } = require(${JSON.stringify(path.join(__dirname, '..', 'lib'))});
-    async function loaded(builderFn, source) {
-      const b = new SandboxBuilder();
-      if (builderFn) builderFn(b);
-      const js = await (await b.build()).loadRuntime();
-      js.addHandler('h', source);
-      return js.getLoadedSandbox();
-    }
+    const { loaded } = require(${HELPERS});
     (async () => { ${body} })().catch((e) => { console.error('FAILED', e); process.exit(1); });`;
-  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 120_000 * SLOW });
-  assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
-  return r;
+  return runNode(script, { timeout: 120_000 * SLOW });
 }
 
 test(`what top-level code writes while loading goes to the sandbox's sink before the load settles (${BACKEND})`, async () => {
@@ -190,7 +179,7 @@ test(`a budget of 0 drops everything but the warning; 'inherit' prints the warni
   assert.match(entries[0].message, /^\[sandbox\] 2 bytes of console output were dropped/);
 
   const r = runChild(`
-    const l = await loaded((b) => b.setMaxConsoleBytesPerCall(3), 'function handler() { console.log("ab"); console.log("cd"); return 1; }');
+    const l = await loaded({ h: 'function handler() { console.log("ab"); console.log("cd"); return 1; }' }, (b) => b.setMaxConsoleBytesPerCall(3));
     await l.callHandler('h', 1);`);
   assert.equal(r.stdout, 'ab\n');
   assert.match(r.stderr, /^\[sandbox\] 2 bytes of console output were dropped/);

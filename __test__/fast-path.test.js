@@ -7,11 +7,7 @@
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { spawnSync } = require('node:child_process');
-const path = require('node:path');
-const { loaded, loadedWithHost, apiError, BUSY, COUNTER, BACKEND } = require('./helpers');
-
-const LIB = JSON.stringify(path.join(__dirname, '..', 'lib'));
+const { loaded, loadedWithHost, apiError, BUSY, COUNTER, BACKEND, runNode, HELPERS } = require('./helpers');
 
 test('quick, slow and host-calling handlers mixed on one sandbox keep their order and results', async () => {
   const sandbox = await loadedWithHost(
@@ -90,21 +86,14 @@ test('a quick call that throws rejects like any other and leaves the sandbox usa
 /** Runs a few calls in a child with `HYPERLIGHT_JS_FAST_SPIN_US=value`; its stdout and stderr. */
 function withSpin(value) {
   const script = `
-    const { SandboxBuilder } = require(${LIB});
+    const { loaded } = require(${HELPERS});
     (async () => {
-      const js = await (await new SandboxBuilder().build()).loadRuntime();
-      js.addHandler('counter', ${JSON.stringify(COUNTER)});
-      const l = await js.getLoadedSandbox();
+      const l = await loaded({ counter: ${JSON.stringify(COUNTER)} });
       const out = [];
       for (let i = 0; i < 5; i++) out.push(await l.callHandler('counter', {}));
       console.log(JSON.stringify(out));
     })().catch((e) => { console.error('FAILED', e); process.exit(1); });`;
-  const r = spawnSync(process.execPath, ['-e', script], {
-    encoding: 'utf8',
-    env: { ...process.env, HYPERLIGHT_JS_FAST_SPIN_US: value },
-    timeout: 300_000,
-  });
-  assert.equal(r.status, 0, r.stderr);
+  const r = runNode(script, { env: { HYPERLIGHT_JS_FAST_SPIN_US: value }, timeout: 300_000 });
   return { stdout: r.stdout.trim(), stderr: r.stderr };
 }
 

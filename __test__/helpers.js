@@ -1,8 +1,13 @@
 'use strict';
-// Small shared helpers for the node:test suites in this folder.
+// Small shared helpers for the node:test suites in this folder: sandboxes
+// ready to call, error validators, guest pids, and running a script in a
+// child Node (spawnNode, runNode) with the leak probe such a child can use
+// (leakCounts, settle; it requires this file by HELPERS).
 
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
 
 // The suite runs once per backend (scripts/test.js sets this); run directly,
 // it defaults to the process backend. The addon reads the variable at build().
@@ -64,6 +69,63 @@ function childPids() {
     for (const pid of text.split(/\s+/)) if (pid) pids.add(Number(pid));
   }
   return pids;
+}
+
+/**
+ * Runs Node with `args` (flags, then `-e` and a script, or a file) in a child
+ * process and waits for it; spawnSync's result, with stdout and stderr as
+ * text. `env` entries are laid over this process's environment (so the child
+ * runs the same backend unless it says otherwise; undefined removes one).
+ * `timeout` (ms) is when the child is killed; not scaled by SLOW here.
+ */
+function spawnNode(args, { env, timeout = 60_000 } = {}) {
+  const childEnv = { ...process.env, ...env };
+  for (const [key, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[key];
+  return spawnSync(process.execPath, args, { encoding: 'utf8', env: childEnv, timeout });
+}
+
+/** spawnNode() of `script` (after `flags`), asserting the child exited 0; its result. */
+function runNode(script, { flags = [], env, timeout } = {}) {
+  const r = spawnNode([...flags, '-e', script], { env, timeout });
+  assert.equal(r.status, 0, `the child exited ${r.status ?? r.signal}\n${r.stdout}\n${r.stderr}`);
+  return r;
+}
+
+/** lib/ and this file, quoted for a child script's require(). */
+const LIB = JSON.stringify(path.join(__dirname, '..', 'lib'));
+const HELPERS = JSON.stringify(__filename);
+
+/**
+ * The leak probe, run inside a child: this process's guest processes (its
+ * children), open descriptors and threads, the things a dropped sandbox must
+ * give back.
+ */
+function leakCounts() {
+  return { kids: childPids().size, fds: fs.readdirSync('/proc/self/fd').length, threads: fs.readdirSync('/proc/self/task').length };
+}
+
+/**
+ * Forces garbage collection (the child needs --expose-gc) every 50 ms, up to
+ * `rounds` times, until no count is above `before`'s; the last counts.
+ * Without `before` it runs every round, to let the process settle first.
+ */
+async function settle(before, rounds = 100) {
+  let after;
+  for (let i = 0; i < rounds; i++) {
+    global.gc();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    after = leakCounts();
+    if (before && after.kids <= before.kids && after.fds <= before.fds && after.threads <= before.threads) break;
+  }
+  return after;
+}
+
+/** Asserts no leakCounts() grew from `before` to `after`; `what` prefixes the messages. */
+function assertNoLeak(before, after, what) {
+  const prefix = what ? `${what}: ` : '';
+  assert.ok(after.kids <= before.kids, `${prefix}guest processes: ${before.kids} before, ${after.kids} after`);
+  assert.ok(after.fds <= before.fds, `${prefix}descriptors: ${before.fds} before, ${after.fds} after`);
+  assert.ok(after.threads <= before.threads, `${prefix}threads: ${before.threads} before, ${after.threads} after`);
 }
 
 /** A loaded counter sandbox and the pid of its own guest process. */
@@ -130,4 +192,5 @@ module.exports = {
   processOnly,
   SLOW,
   runtime, loaded, apiError, childPids, counterWithGuestPid, loadedWithGuestPid, exited, sleep, loadedWithHost, ECHO, COUNTER, BUSY, SPIN,
+  spawnNode, runNode, LIB, HELPERS, leakCounts, settle, assertNoLeak,
 };

@@ -5,12 +5,9 @@
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const { spawnSync } = require('node:child_process');
-const path = require('node:path');
 const fs = require('node:fs');
 const { SandboxBuilder } = require('../lib');
-const { apiError, processOnly, SLOW } = require('./helpers');
-
-const LIB = JSON.stringify(path.join(__dirname, '..', 'lib'));
+const { apiError, processOnly, SLOW, runNode, LIB, HELPERS, assertNoLeak } = require('./helpers');
 
 async function jsSandbox(configure = (b) => b) {
   return (await configure(new SandboxBuilder()).build()).loadRuntime();
@@ -68,18 +65,14 @@ test('setLoadTimeoutMs validates like the call timeouts', () => {
 
 test('sandboxes created and dropped by the hundred leave no processes, descriptors or threads behind', () => {
   // In a child with --expose-gc, so garbage collection (which drops the
-  // sandboxes) can be forced; it prints its counts before and after. A
+  // sandboxes) can be forced; it prints its counts (helpers.js, leakCounts)
+  // before and after. A
   // micro-VM holds descriptors (the VM's and its vCPU's) and a leaked one
   // shows there. In the test VM, where each boot is slow, fewer sandboxes.
   const count = Math.ceil(300 / SLOW);
   const script = `
-    const fs = require('node:fs');
     const { SandboxBuilder } = require(${LIB});
-    // A thread may exit between the listing and the read.
-    const children = (t) => { try { return fs.readFileSync('/proc/self/task/' + t + '/children', 'utf8'); } catch { return ''; } };
-    const kids = () => fs.readdirSync('/proc/self/task').flatMap((t) => children(t).split(' ').filter(Boolean)).length;
-    const fds = () => fs.readdirSync('/proc/self/fd').length;
-    const threads = () => fs.readdirSync('/proc/self/task').length;
+    const { settle } = require(${HELPERS});
     (async () => {
       const one = async () => {
         const js = await (await new SandboxBuilder().build()).loadRuntime();
@@ -89,34 +82,22 @@ test('sandboxes created and dropped by the hundred leave no processes, descripto
         await l.snapshot();
       };
       await one(); // start the template and the shared threads
-      for (let i = 0; i < 5; i++) { global.gc(); await new Promise((r) => setTimeout(r, 50)); }
-      const before = { kids: kids(), fds: fds(), threads: threads() };
+      const before = await settle(null, 5);
       for (let i = 0; i < ${count}; i++) await one();
-      let after;
-      for (let i = 0; i < 100; i++) {
-        global.gc();
-        await new Promise((r) => setTimeout(r, 50));
-        after = { kids: kids(), fds: fds(), threads: threads() };
-        if (after.kids <= before.kids && after.fds <= before.fds && after.threads <= before.threads) break;
-      }
+      const after = await settle(before);
       console.log(JSON.stringify({ before, after }));
     })().catch((e) => { console.error(e); process.exit(1); });`;
-  const r = spawnSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8', timeout: 300_000 });
-  assert.equal(r.status, 0, r.stderr);
+  const r = runNode(script, { flags: ['--expose-gc'], timeout: 300_000 });
   const { before, after } = JSON.parse(r.stdout);
-  assert.ok(after.kids <= before.kids, `guest processes: ${before.kids} before, ${after.kids} after`);
-  assert.ok(after.fds <= before.fds, `descriptors: ${before.fds} before, ${after.fds} after`);
-  assert.ok(after.threads <= before.threads, `threads: ${before.threads} before, ${after.threads} after`);
+  assertNoLeak(before, after);
 });
 
 test('guests do not outlive the host process', processOnly, () => {
   // The child starts sandboxes (one busy in an endless handler, one with a
   // snapshot), prints its guest pids and exits without cleaning up.
   const script = `
-    const fs = require('node:fs');
     const { SandboxBuilder } = require(${LIB});
-    const kids = () => fs.readdirSync('/proc/self/task').flatMap((t) =>
-      fs.readFileSync('/proc/self/task/' + t + '/children', 'utf8').split(' ').filter(Boolean)).map(Number);
+    const { childPids } = require(${HELPERS});
     (async () => {
       const loaded = [];
       for (let i = 0; i < 3; i++) {
@@ -127,11 +108,10 @@ test('guests do not outlive the host process', processOnly, () => {
       await loaded[1].snapshot();
       loaded[0].callHandler('spin', {}).catch(() => {});
       await new Promise((r) => setTimeout(r, 100));
-      console.log(JSON.stringify(kids()));
+      console.log(JSON.stringify([...childPids()]));
       process.exit(0);
     })();`;
-  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
-  assert.equal(r.status, 0, r.stderr);
+  const r = runNode(script, { timeout: 60_000 });
   const pids = JSON.parse(r.stdout);
   assert.ok(pids.length >= 5, `expected the template, 3 sandboxes and a snapshot, got ${pids}`);
   const alive = () => pids.filter((pid) => {

@@ -5,9 +5,10 @@
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const { spawnSync } = require('node:child_process');
 const { SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox, metrics } = require('../lib');
-const { runtime, loaded, apiError, counterWithGuestPid, exited, ECHO, COUNTER, BACKEND, processOnly, SLOW } = require('./helpers');
+const {
+  runtime, loaded, apiError, counterWithGuestPid, exited, ECHO, COUNTER, BACKEND, processOnly, SLOW, spawnNode, runNode, LIB, HELPERS,
+} = require('./helpers');
 
 test('quick start: every stage reports its backend and the handler runs', async () => {
   const proto = await new SandboxBuilder().build();
@@ -247,8 +248,8 @@ test('poisoned is up to date when a promise settles (after the kill, and after u
   // The race rarely shows under the test runner, so it runs in a plain child
   // process; it prints how many times `poisoned` was stale when read.
   const script = `
-    const { SandboxBuilder } = require(${JSON.stringify(path.join(__dirname, '..', 'lib'))});
-    const { childPids } = require(${JSON.stringify(path.join(__dirname, 'helpers.js'))});
+    const { SandboxBuilder } = require(${LIB});
+    const { childPids } = require(${HELPERS});
     (async () => {
       const make = async () => (await new SandboxBuilder().build()).loadRuntime();
       await make(); // the shared template guest
@@ -266,8 +267,7 @@ test('poisoned is up to date when a promise settles (after the kill, and after u
       }
       console.log(stale);
     })();`;
-  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
-  assert.equal(r.status, 0, r.stderr);
+  const r = runNode(script, { timeout: 60_000 });
   assert.equal(r.stdout.trim(), '0', 'times poisoned was stale');
 });
 
@@ -284,7 +284,7 @@ test('the examples run to completion', async (t) => {
   for (const name of ['simple', 'calculator', 'unload']) {
     await t.test(name, () => {
       const file = path.join(__dirname, '..', 'examples', `${name}.js`);
-      const r = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 60_000 });
+      const r = spawnNode([file], { timeout: 60_000 });
       assert.equal(r.status, 0, `${name}.js exited ${r.status ?? r.signal}\n${r.stdout}\n${r.stderr}`);
     });
   }
@@ -293,7 +293,7 @@ test('the examples run to completion', async (t) => {
 test("the guest's console.log and print reach the host's stdout, in order", () => {
   // In a child, so its stdout can be read back whole.
   const script = `
-    const { SandboxBuilder } = require(${JSON.stringify(path.join(__dirname, '..', 'lib'))});
+    const { SandboxBuilder } = require(${LIB});
     (async () => {
       const js = await (await new SandboxBuilder().build()).loadRuntime();
       js.addModule('m', 'console.log("from a module top level"); export const x = 1;');
@@ -301,8 +301,7 @@ test("the guest's console.log and print reach the host's stdout, in order", () =
       const l = await js.getLoadedSandbox();
       console.log('result', await l.callHandler('h', { n: 5 }));
     })();`;
-  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
-  assert.equal(r.status, 0, r.stderr);
+  const r = runNode(script, { timeout: 60_000 });
   assert.equal(r.stdout, 'from a module top level\nhello 5 [ 1, 2 ]\nraw\nresult 1\n');
 });
 
@@ -341,7 +340,7 @@ test('setters after build() throw ERR_CONSUMED, already while the build runs', a
 test('a build() that fails still consumes the SandboxBuilder', () => {
   // A bad HYPERLIGHT_JS_BACKEND fails every build() on any host; in a child so it stays out of this process.
   const script = `
-    const { SandboxBuilder } = require(${JSON.stringify(path.join(__dirname, '..', 'lib'))});
+    const { SandboxBuilder } = require(${LIB});
     (async () => {
       const builder = new SandboxBuilder();
       const outcome = async (f) => { try { await f(); return 'ok'; } catch (e) { return e.code; } };
@@ -351,9 +350,7 @@ test('a build() that fails still consumes the SandboxBuilder', () => {
         await outcome(() => builder.setHeapSize(1 << 20)),
       ]));
     })();`;
-  const env = { ...process.env, HYPERLIGHT_JS_BACKEND: 'kvm' };
-  const r = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8', timeout: 60_000 });
-  assert.equal(r.status, 0, r.stderr);
+  const r = runNode(script, { env: { HYPERLIGHT_JS_BACKEND: 'kvm' }, timeout: 60_000 });
   assert.deepEqual(JSON.parse(r.stdout), ['ERR_INVALID_ARG', 'ERR_CONSUMED', 'ERR_CONSUMED']);
 });
 

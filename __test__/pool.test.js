@@ -7,12 +7,10 @@
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { spawnSync } = require('node:child_process');
-const path = require('node:path');
 const { SandboxPool } = require('../lib');
-const { BACKEND, SLOW, apiError, loaded, loadedWithHost, sleep, ECHO, COUNTER, SPIN } = require('./helpers');
-
-const LIB = JSON.stringify(path.join(__dirname, '..', 'lib'));
+const {
+  BACKEND, SLOW, apiError, loaded, loadedWithHost, sleep, ECHO, COUNTER, SPIN, spawnNode, runNode, LIB, HELPERS, assertNoLeak,
+} = require('./helpers');
 
 /**
  * A host function every call of a `gated` handler waits on until open().
@@ -413,7 +411,7 @@ test('the idle sweep timer does not keep Node alive', () => {
     const { SandboxPool } = require(${LIB});
     const pool = new SandboxPool({ min: 1, max: 3, idleTimeoutMs: 60000, handlers: { echo: 'function handler(e) { return e; }' } });
     pool.callHandler('echo', 'done').then((r) => console.log(r));`;
-  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 * SLOW });
+  const r = spawnNode(['-e', script], { timeout: 60_000 * SLOW });
   assert.equal(r.signal, null, 'the child had to be killed: something kept it alive');
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, 'done\n');
@@ -421,16 +419,13 @@ test('the idle sweep timer does not keep Node alive', () => {
 
 test('pools created and closed (or dropped) leave no processes, descriptors or threads behind', () => {
   // As in hostile.test.js: a child with --expose-gc counts its guest
-  // processes, descriptors and threads before and after; garbage collection
-  // frees what close() unloaded. Fewer rounds in the slow test VM.
+  // processes, descriptors and threads before and after (helpers.js,
+  // leakCounts); garbage collection frees what close() unloaded. Fewer
+  // rounds in the slow test VM.
   const rounds = Math.ceil(20 / SLOW);
   const script = `
-    const fs = require('node:fs');
     const { SandboxPool } = require(${LIB});
-    const children = (t) => { try { return fs.readFileSync('/proc/self/task/' + t + '/children', 'utf8'); } catch { return ''; } };
-    const kids = () => fs.readdirSync('/proc/self/task').flatMap((t) => children(t).split(' ').filter(Boolean)).length;
-    const fds = () => fs.readdirSync('/proc/self/fd').length;
-    const threads = () => fs.readdirSync('/proc/self/task').length;
+    const { settle } = require(${HELPERS});
     const recipe = {
       min: 1, max: 3, idleTimeoutMs: 20,
       hostFunctions: { m: { twice: (x) => 2 * x } },
@@ -447,16 +442,6 @@ test('pools created and closed (or dropped) leave no processes, descriptors or t
       if ((await pool.callHandler('h', 21)) !== 42) throw new Error('no reset after the poisoning call');
       if (close) await pool.close();
     };
-    const settle = async (before) => {
-      let after;
-      for (let i = 0; i < 100; i++) {
-        global.gc();
-        await new Promise((r) => setTimeout(r, 50));
-        after = { kids: kids(), fds: fds(), threads: threads() };
-        if (before && after.kids <= before.kids && after.fds <= before.fds && after.threads <= before.threads) break;
-      }
-      return after;
-    };
     (async () => {
       await round(true, 0); // start the template and the shared threads
       const before = await settle(null);
@@ -466,12 +451,7 @@ test('pools created and closed (or dropped) leave no processes, descriptors or t
       const dropped = await settle(before);
       console.log(JSON.stringify({ before, closed, dropped }));
     })().catch((e) => { console.error(e); process.exit(1); });`;
-  const r = spawnSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8', timeout: 300_000 });
-  assert.equal(r.status, 0, r.stderr);
+  const r = runNode(script, { flags: ['--expose-gc'], timeout: 300_000 });
   const { before, closed, dropped } = JSON.parse(r.stdout);
-  for (const [what, after] of [['closed', closed], ['dropped without close()', dropped]]) {
-    assert.ok(after.kids <= before.kids, `${what}: guest processes: ${before.kids} before, ${after.kids} after`);
-    assert.ok(after.fds <= before.fds, `${what}: descriptors: ${before.fds} before, ${after.fds} after`);
-    assert.ok(after.threads <= before.threads, `${what}: threads: ${before.threads} before, ${after.threads} after`);
-  }
+  for (const [what, after] of [['closed', closed], ['dropped without close()', dropped]]) assertNoLeak(before, after, what);
 });

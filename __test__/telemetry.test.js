@@ -5,12 +5,9 @@
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { spawnSync } = require('node:child_process');
-const path = require('node:path');
 const { metrics } = require('../lib');
-const { BACKEND, processOnly, loaded, loadedWithGuestPid, apiError, sleep, SPIN } = require('./helpers');
+const { BACKEND, processOnly, loaded, loadedWithGuestPid, apiError, sleep, SPIN, runNode, LIB, HELPERS } = require('./helpers');
 
-const LIB = JSON.stringify(path.join(__dirname, '..', 'lib'));
 const OTHER = BACKEND === 'process' ? 'hypervisor' : 'process';
 const THROWS = 'function handler() { throw new Error("nope"); }';
 const ECHO = 'function handler(e) { return e; }';
@@ -99,8 +96,7 @@ test('a dropped sandbox stops counting as alive once it is collected', () => {
       }
       console.log(JSON.stringify({ before, during, after, created: metrics().sandboxesCreated[backend] }));
     })().catch((e) => { console.error(e); process.exit(1); });`;
-  const r = spawnSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8', timeout: 300_000 });
-  assert.equal(r.status, 0, r.stderr);
+  const r = runNode(script, { flags: ['--expose-gc'], timeout: 300_000 });
   assert.deepEqual(JSON.parse(r.stdout), { before: 0, during: 1, after: 0, created: 1 });
 });
 
@@ -125,20 +121,15 @@ test('a guest that dies during a call counts as a guest crash', processOnly, asy
 /** Runs a call stopped by its wall-clock monitor in a child with `env`; its stderr and status. */
 function runWithLog(env) {
   const script = `
-    const { SandboxBuilder } = require(${LIB});
+    const { loaded } = require(${HELPERS});
     (async () => {
-      const js = await (await new SandboxBuilder().build()).loadRuntime();
-      js.addHandler('spin', ${JSON.stringify(SPIN)});
-      const l = await js.getLoadedSandbox();
+      const l = await loaded({ spin: ${JSON.stringify(SPIN)} });
       await l.callHandler('spin', {}, { wallClockTimeoutMs: 50 }).then(
         () => { throw new Error('the call should have been stopped'); },
         (e) => { if (e.code !== 'ERR_CANCELLED') throw e; });
     })().catch((e) => { console.error('FAILED', e); process.exit(1); });`;
-  const childEnv = { ...process.env, ...env };
-  if (env.HYPERLIGHT_JS_LOG === undefined) delete childEnv.HYPERLIGHT_JS_LOG;
-  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: childEnv, timeout: 300_000 });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stderr;
+  // A HYPERLIGHT_JS_LOG of undefined leaves it unset in the child.
+  return runNode(script, { env, timeout: 300_000 }).stderr;
 }
 
 test('HYPERLIGHT_JS_LOG prints the engine\'s events to stderr', () => {

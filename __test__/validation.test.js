@@ -3,10 +3,8 @@
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const path = require('node:path');
-const { spawnSync } = require('node:child_process');
 const { SandboxBuilder, hypervisorProbe } = require('../lib');
-const { runtime, loaded, apiError, ECHO, COUNTER, BACKEND } = require('./helpers');
+const { runtime, loaded, apiError, ECHO, COUNTER, BACKEND, runNode, LIB } = require('./helpers');
 
 const SETTERS = ['setHeapSize', 'setScratchSize', 'setInputBufferSize', 'setOutputBufferSize'];
 
@@ -87,9 +85,8 @@ test("setBackend('hypervisor') where micro-VMs cannot run: build() rejects with 
 
 /** Runs a small script with HYPERLIGHT_JS_BACKEND set; it prints the build outcome as JSON. */
 function buildWithEnv(envValue, setBackend) {
-  const lib = path.join(__dirname, '..', 'lib');
   const script = `
-    const { SandboxBuilder } = require(${JSON.stringify(lib)});
+    const { SandboxBuilder } = require(${LIB});
     const b = new SandboxBuilder();
     ${setBackend ? `b.setBackend(${JSON.stringify(setBackend)});` : ''}
     b.build().then(
@@ -97,9 +94,7 @@ function buildWithEnv(envValue, setBackend) {
       (e) => console.log(JSON.stringify({ code: e.code, message: e.message })),
     );`;
   // '' counts as unset, so setBackend() decides.
-  const env = { ...process.env, HYPERLIGHT_JS_BACKEND: envValue };
-  const r = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8', timeout: 30_000 });
-  assert.equal(r.status, 0, r.stderr);
+  const r = runNode(script, { env: { HYPERLIGHT_JS_BACKEND: envValue }, timeout: 30_000 });
   return JSON.parse(r.stdout);
 }
 

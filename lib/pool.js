@@ -4,8 +4,7 @@
 'use strict';
 
 const { performance } = require('node:perf_hooks');
-// lib/index.js sets its exports before it loads this file, so they are complete here.
-const { SandboxBuilder } = require('./index.js');
+const { SandboxBuilder } = require('./api.js');
 const { apiError, show } = require('./errors.js');
 const { checkOnConsole } = require('./console.js');
 

@@ -113,7 +113,20 @@ after(() => {
 });
 
 test('the main package holds the JS, the types and nothing else; the platform package holds the addon', { skip }, () => {
-  assert.deepEqual(packed[pkg.name].files, ['README.md', 'index.d.ts', 'lib/console.js', 'lib/errors.js', 'lib/index.js', 'lib/index.mjs', 'lib/pool.js', 'package.json']);
+  assert.deepEqual(packed[pkg.name].files, [
+    'README.md',
+    'index.d.ts',
+    'lib/api.js',
+    'lib/binding.js',
+    'lib/call.js',
+    'lib/console.js',
+    'lib/errors.js',
+    'lib/host-functions.js',
+    'lib/index.js',
+    'lib/index.mjs',
+    'lib/pool.js',
+    'package.json',
+  ]);
   assert.deepEqual(packed[PLATFORM_PKG].files, ['README.md', ADDON, 'package.json']);
 });
 
