@@ -1,6 +1,5 @@
 use std::sync::{Arc, Mutex};
 
-use hyperlight_js_engine::call::load_monitored;
 use hyperlight_js_engine::registry::Registry;
 use hyperlight_js_engine::worker::SandboxWorker;
 use hyperlight_js_engine::{BackendKind, Console, Error as EngineError};
@@ -120,14 +119,14 @@ impl JSSandbox {
         let kind = self.kind;
         let slot = self.slot.clone();
         let (handle, back) = (worker.clone(), worker.clone());
-        let (control, timeout) = (worker.control().clone(), self.load_timeout);
+        let timeout = self.load_timeout;
         let (console, loaded_console, load_output) = (self.console.clone(), self.console.clone(), self.load_output.clone());
         let (promise, settle) =
             crate::promise::deferred(env, move |()| LoadedJSSandbox::new(handle, kind, timeout, loaded_console))?;
         worker.submit(
             move |sb| {
                 console.begin(None);
-                let result = load_monitored(sb, &control, &modules, &handlers, timeout);
+                let result = sb.load(&modules, &handlers, timeout);
                 *load_output.lock().unwrap_or_else(|p| p.into_inner()) = crate::completions::flat(console.end());
                 result
             },

@@ -1,9 +1,8 @@
 use std::sync::{Arc, Mutex};
 
-use hyperlight_js_engine::call::{call_fast, call_monitored, FastCall};
 use hyperlight_js_engine::config::validate_timeout;
 use hyperlight_js_engine::worker::SandboxWorker;
-use hyperlight_js_engine::{BackendKind, CallOptions, CallStats, Console, ConsoleDestination, GuestSandbox};
+use hyperlight_js_engine::{BackendKind, CallOptions, CallStats, Console, ConsoleDestination, Outcome};
 use napi::bindgen_prelude::*;
 use napi::Env;
 use napi_derive::napi;
@@ -141,51 +140,48 @@ impl LoadedJSSandbox {
         let completions = crate::completions::for_env(&env)?;
         let opts = sync(&env, call_options(gc, wall_clock_timeout_ms, cpu_timeout_ms, abortable))?;
         let worker = self.worker(&env)?;
-        let control = worker.control().clone();
-        let abort_handle = opts.abort.clone().map(|abort| CallAbortHandle::new(control.clone(), abort));
+        let abort_handle = opts.abort.clone().map(|abort| CallAbortHandle::new(worker.control().clone(), abort));
         let last_stats = self.last_stats.clone();
-        // A call the guest never ran leaves the previous call's stats.
-        let record = move |stats: Option<CallStats>| {
+        // Where this call's console output goes: its `onConsole`, or the sandbox's sink.
+        let console = self.console.clone();
+        let to = capture.unwrap_or(false).then_some(ConsoleDestination::Capture);
+        // A call's end, on whichever thread it ends: its stats (a call the
+        // guest never ran leaves the previous call's), and what it logged.
+        let ended = move |(result, stats): Outcome| {
             if stats.is_some() {
                 *last_stats.lock().unwrap_or_else(|p| p.into_inner()) = stats;
             }
+            (result, flat(console.end()))
         };
         let done = move |outcome: hyperlight_js_engine::Result<(hyperlight_js_engine::Result<String>, Option<Vec<String>>)>| {
             let (result, console) = outcome.unwrap_or_else(|e| (Err(e), None));
             crate::completions::complete(&completions, id, result, console)
         };
-        // Where this call's console output goes: its `onConsole`, or the sandbox's sink.
         let console = self.console.clone();
-        let to = capture.unwrap_or(false).then_some(ConsoleDestination::Capture);
 
+        // The fast path, a policy of this caller: when the sandbox is idle,
+        // start the call on this thread and poll briefly for its answer, so
+        // that a quick handler costs no thread wake-up; what does not end
+        // within the spin goes on on the sandbox's thread, ahead of anything
+        // queued meanwhile. Otherwise the whole call is queued there.
         let spin = hyperlight_js_engine::spin::caller_budget();
         let fast = if spin.is_zero() {
             None
         } else {
-            worker
-                .try_now(|sb, later| {
-                    if !sb.has_fast_path() {
-                        return None;
+            worker.try_now(|sb, later| {
+                console.begin(to);
+                match sb.start(&handler, &event_json, &opts).or_else(|| sb.poll(spin)) {
+                    Some(outcome) => {
+                        let (result, console) = ended(outcome);
+                        Fast::Answered(result, console)
                     }
-                    console.begin(to);
-                    Some(match call_fast(sb, &control, &handler, &event_json, &opts, spin) {
-                        FastCall::Done(result, stats) => {
-                            record(stats);
-                            Fast::Answered(result, flat(console.end()))
-                        }
-                        FastCall::Running(call) => {
-                            let (control, record, console) = (control.clone(), record.clone(), console.clone());
-                            let finish = move |sb: &mut dyn GuestSandbox| {
-                                let (result, stats) = call.finish(sb, &control);
-                                record(stats);
-                                Ok((result, flat(console.end())))
-                            };
-                            later.submit(finish, done.clone());
-                            Fast::HandedOver
-                        }
-                    })
-                })
-                .flatten()
+                    None => {
+                        let ended = ended.clone();
+                        later.submit(move |sb| Ok(ended(sb.finish())), done.clone());
+                        Fast::HandedOver
+                    }
+                }
+            })
         };
         match fast {
             Some(Fast::Answered(Ok(json), None)) => return Ok(Either3::A(json)),
@@ -199,9 +195,7 @@ impl LoadedJSSandbox {
             None => worker.submit(
                 move |sb| {
                     console.begin(to);
-                    let (result, stats) = call_monitored(sb, &control, &handler, &event_json, &opts);
-                    record(stats);
-                    Ok((result, flat(console.end())))
+                    Ok(ended(sb.call(&handler, &event_json, &opts)))
                 },
                 done,
             ),
@@ -224,7 +218,7 @@ impl LoadedJSSandbox {
         let snap = snapshot.inner();
         let worker = self.worker(env)?;
         let (promise, settle) = crate::promise::deferred(env, |()| ())?;
-        worker.submit(move |sb| sb.restore(snap.as_ref()), settle);
+        worker.submit(move |sb| sb.restore(&snap), settle);
         Ok(promise)
     }
 

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use hyperlight_js_engine::worker::SandboxWorker;
-use hyperlight_js_engine::{Backend, Console, ConsoleDestination, SandboxConfig};
+use hyperlight_js_engine::{Backend, Console, ConsoleDestination, Sandbox, SandboxConfig};
 use napi::bindgen_prelude::*;
 use napi::Env;
 use napi_derive::napi;
@@ -62,7 +62,7 @@ impl ProtoJSSandbox {
         let guest_console = console.clone();
         // Booting is bounded like loading: a guest that never comes up fails this promise.
         let timeout = std::time::Duration::from_millis(config.load_timeout_ms);
-        let worker = SandboxWorker::start(kind, timeout, move || backend.load_runtime(config, host, guest_console))
+        let worker = SandboxWorker::start(kind, timeout, move || Sandbox::boot(backend.as_ref(), config, host, guest_console))
             .map_err(|e| to_napi(env, e))?;
         let handle = worker.clone();
         let (promise, settle) =

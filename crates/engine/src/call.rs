@@ -1,11 +1,12 @@
-//! A handler call under its monitors: start the race, run the call, and turn
-//! a monitor win or a `kill()` into `ERR_CANCELLED` with the sandbox poisoned.
+//! What stops a call: its monitors racing it, `kill()`, its AbortSignal, and
+//! the watch on a killed guest that does not stop. [`crate::Sandbox`] runs
+//! every call and load between [`Monitored::start`] and [`Monitored::finish`],
+//! and turns what stopped it into `ERR_CANCELLED` with the sandbox poisoned.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::backend::GuestSandbox;
 use crate::error::{Error, Result};
 use crate::monitor::{self, CpuTimeMonitor, MonitorSet, WallClockMonitor};
 
@@ -224,7 +225,7 @@ fn monitor_set(opts: &CallOptions) -> Result<Option<Box<dyn MonitorSet>>> {
     })
 }
 
-fn describe_stopper(by: &str, opts: &CallOptions) -> String {
+pub(crate) fn describe_stopper(by: &str, opts: &CallOptions) -> String {
     let ms = |d: Option<Duration>| d.map(|d| d.as_millis()).unwrap_or_default();
     match by {
         "wall-clock" => format!("the wall-clock monitor (wallClockTimeoutMs: {})", ms(opts.wall_clock)),
@@ -236,151 +237,8 @@ fn describe_stopper(by: &str, opts: &CallOptions) -> String {
     }
 }
 
-/// Runs one call with the monitors `opts` asks for. Stats come back for
-/// every call the guest ran, even one that failed; `None` means the guest
-/// never saw it (a monitor could not start, or it was aborted first). A
-/// stopped call poisons the sandbox.
-pub fn call_monitored(
-    sb: &mut dyn GuestSandbox,
-    control: &Arc<CallControl>,
-    handler: &str,
-    event_json: &str,
-    opts: &CallOptions,
-) -> (Result<String>, Option<CallStats>) {
-    let was_poisoned = sb.poisoned();
-    let (result, stats) = run_monitored(sb, control, opts, |sb| sb.call(handler, event_json, opts.gc));
-    conclude(sb, handler, opts, was_poisoned, result, stats)
-}
-
-/// How a fast call went (see [`call_fast`]).
-pub enum FastCall {
-    /// It ended within the spin: the result, as `call_monitored` gives it.
-    Done(Result<String>, Option<CallStats>),
-    /// It is running: finish it on the sandbox's own thread.
-    Running(Continuation),
-}
-
-/// A call started by [`call_fast`] that did not end within its spin.
-pub struct Continuation {
-    running: Monitored,
-    handler: String,
-    opts: CallOptions,
-    was_poisoned: bool,
-}
-
-impl Continuation {
-    /// Waits for the call (answering its host calls) and concludes it like `call_monitored`.
-    pub fn finish(self, sb: &mut dyn GuestSandbox, control: &Arc<CallControl>) -> (Result<String>, Option<CallStats>) {
-        let result = sb.finish_call();
-        let stats = self.running.finish(control);
-        conclude(sb, &self.handler, &self.opts, self.was_poisoned, result, Some(stats))
-    }
-}
-
-/// The caller-side fast path: the calling thread (Node's) starts the call
-/// under the same monitors and control as `call_monitored`, then polls for
-/// its answer at most `spin` at a time, answering host calls that can be
-/// answered there, and for at most `MAX_CALLER_SPIN` in all: a quick
-/// handler costs no thread wake-ups at all. Only for backends with
-/// `has_fast_path()`.
-pub fn call_fast(
-    sb: &mut dyn GuestSandbox,
-    control: &Arc<CallControl>,
-    handler: &str,
-    event_json: &str,
-    opts: &CallOptions,
-    spin: Duration,
-) -> FastCall {
-    let was_poisoned = sb.poisoned();
-    let running = match Monitored::start(sb, control, opts) {
-        Ok(r) => r,
-        Err(e) => return FastCall::Done(Err(e), None),
-    };
-    let result = match sb.start_call(handler, event_json, opts.gc) {
-        Ok(()) => match sb.poll_call(spin, Instant::now() + crate::spin::MAX_CALLER_SPIN) {
-            Some(result) => result,
-            None => return FastCall::Running(Continuation { running, handler: handler.to_string(), opts: opts.clone(), was_poisoned }),
-        },
-        Err(e) => Err(e),
-    };
-    let stats = running.finish(control);
-    let (result, stats) = conclude(sb, handler, opts, was_poisoned, result, Some(stats));
-    FastCall::Done(result, stats)
-}
-
-/// A call's result as the user sees it: a stopped call is cancelled and
-/// poisons the sandbox, whatever the guest answered; counted either way.
-fn conclude(
-    sb: &mut dyn GuestSandbox,
-    handler: &str,
-    opts: &CallOptions,
-    was_poisoned: bool,
-    result: Result<String>,
-    stats: Option<CallStats>,
-) -> (Result<String>, Option<CallStats>) {
-    let terminated_by = stats.as_ref().and_then(|s| s.terminated_by);
-    // Poisoned by this call, and not by a monitor, kill() or abort: the guest died by itself.
-    let crashed = result.is_err() && terminated_by.is_none() && !was_poisoned && sb.poisoned();
-    let result = match terminated_by {
-        // Even if the guest's answer raced the kill, the guest is now dead.
-        Some(by) => {
-            let who = describe_stopper(by, opts);
-            sb.mark_poisoned(format!("its call to handler '{handler}' was cancelled by {who}"));
-            Err(Error::cancelled(format!(
-                "handler '{handler}' was cancelled by {who}; the sandbox is poisoned until restore(snapshot) or unload()"
-            )))
-        }
-        None => result,
-    };
-    crate::telemetry::record_call(handler, result.as_ref().err(), crashed);
-    (result, stats)
-}
-
-/// `getLoadedSandbox()`: loading runs top-level guest code, so it is bounded
-/// by a wall-clock limit too. A load that runs out is cancelled and the guest
-/// reset, so the `JSSandbox` can be fixed and loaded again.
-pub fn load_monitored(
-    sb: &mut dyn GuestSandbox,
-    control: &Arc<CallControl>,
-    modules: &[(String, String)],
-    handlers: &[(String, String)],
-    timeout: Duration,
-) -> Result<()> {
-    let opts = CallOptions { gc: false, wall_clock: Some(timeout), cpu_time: None, abort: None };
-    let (result, stats) = run_monitored(sb, control, &opts, |sb| sb.load(modules, handlers));
-    match stats.and_then(|s| s.terminated_by) {
-        Some(by) => {
-            sb.unload()?;
-            let why = match by {
-                KILLED_BY_HANDLE => format!("by {}", describe_stopper(by, &opts)),
-                _ => format!(
-                    "after the load timeout of {} ms (setLoadTimeoutMs): does a handler or module loop at its top level?",
-                    timeout.as_millis()
-                ),
-            };
-            Err(Error::cancelled(format!("loading the handlers was cancelled {why}")))
-        }
-        None => result,
-    }
-}
-
-fn run_monitored<R>(
-    sb: &mut dyn GuestSandbox,
-    control: &Arc<CallControl>,
-    opts: &CallOptions,
-    work: impl FnOnce(&mut dyn GuestSandbox) -> Result<R>,
-) -> (Result<R>, Option<CallStats>) {
-    match Monitored::start(sb, control, opts) {
-        Ok(running) => {
-            let result = work(&mut *sb);
-            (result, Some(running.finish(control)))
-        }
-        Err(e) => (Err(e), None),
-    }
-}
-
 /// A call between `begin` and `end` on its `CallControl`, with its monitors racing.
-struct Monitored {
+pub(crate) struct Monitored {
     task: Option<tokio::task::JoinHandle<()>>,
     started: Instant,
     clock: Option<monitor::GuestClock>,
@@ -391,8 +249,7 @@ impl Monitored {
     /// Sets up every monitor, then marks the call running. An error means
     /// the guest must not see the call: a monitor could not start (they fail
     /// closed), or the call was aborted while it waited.
-    fn start(sb: &mut dyn GuestSandbox, control: &Arc<CallControl>, opts: &CallOptions) -> Result<Self> {
-        let clock = sb.cpu_clock();
+    pub(crate) fn start(clock: Option<monitor::GuestClock>, target: InterruptTarget, control: &Arc<CallControl>, opts: &CallOptions) -> Result<Self> {
         let prepared = match monitor_set(opts)? {
             None => None,
             Some(set) => {
@@ -403,7 +260,7 @@ impl Monitored {
             }
         };
         let cpu_before = clock.and_then(|c| c.read().ok());
-        if !control.begin(sb.interrupt_target(), opts.abort.clone()) {
+        if !control.begin(target, opts.abort.clone()) {
             return Err(Error::cancelled("the call was not run: its AbortSignal was aborted while it waited for the sandbox"));
         }
         let task = prepared.map(|(race, rt)| {
@@ -418,7 +275,7 @@ impl Monitored {
         Ok(Self { task, started: Instant::now(), clock, cpu_before })
     }
 
-    fn finish(self, control: &CallControl) -> CallStats {
+    pub(crate) fn finish(self, control: &CallControl) -> CallStats {
         let wall_clock_ms = self.started.elapsed().as_secs_f64() * 1e3;
         let terminated_by = control.end();
         if let Some(task) = self.task {

@@ -203,3 +203,21 @@ mod tests {
         assert!(validate_name("handler name", "ok").is_ok());
     }
 }
+
+/// Which isolation technology runs a sandbox's guest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendKind {
+    /// A jailed child process running the runtime natively.
+    Process,
+    /// A Hyperlight micro-VM.
+    Hypervisor,
+}
+
+impl BackendKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackendKind::Process => "process",
+            BackendKind::Hypervisor => "hypervisor",
+        }
+    }
+}

@@ -1,9 +1,10 @@
 //! The engine behind `@hyperlight/js-host-api`: what a sandbox is, independent
 //! of Node and of how the guest is isolated.
 //!
-//! The NAPI layer drives a [`GuestSandbox`] made by a [`Backend`]; each
-//! sandbox lives on its own [`worker::SandboxWorker`] thread so its calls run
-//! in order and off the Node event loop.
+//! The NAPI layer drives a [`Sandbox`], which reaches its guest through the
+//! [`Transport`] a [`Backend`] made; each sandbox lives on its own
+//! [`worker::SandboxWorker`] thread so its calls run in order and off the
+//! Node event loop. ARCHITECTURE.md at the repository's root draws the layers.
 
 pub mod backend;
 pub mod call;
@@ -19,13 +20,20 @@ pub mod process;
 pub mod protocol;
 pub mod registry;
 pub mod ring;
+pub mod sandbox;
 pub mod select;
 pub mod spin;
 pub mod telemetry;
 pub mod worker;
 
-pub use backend::{Backend, BackendKind, GuestSandbox, GuestSnapshot, HostDispatch, HostHere, HostReply, HostResult, NoHostFunctions};
+pub use backend::{Backend, HostDispatch, HostHere, HostReply, HostResult, NoHostFunctions, Transport};
 pub use call::{CallControl, CallOptions, CallStats};
-pub use config::{SandboxConfig, SizeKind};
+pub use config::{BackendKind, SandboxConfig, SizeKind};
 pub use console::{Console, Destination as ConsoleDestination, Level as ConsoleLevel};
 pub use error::{Error, ErrorCode, Result};
+pub use sandbox::{Outcome, Sandbox, SandboxSnapshot};
+
+/// A lock whose holder panicked still guards sound data here: take it anyway.
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}

@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 use metrics::{Counter, Gauge, Histogram, Key, KeyName, Metadata, Recorder, SharedString, Unit};
 use metrics_util::registry::{AtomicStorage, Registry};
 
-use crate::backend::BackendKind;
+use crate::config::BackendKind;
 use crate::error::Error;
 use crate::monitor::{METRIC_MONITOR_TERMINATIONS, METRIC_MONITOR_TYPE_LABEL};
 
@@ -30,7 +30,7 @@ const BACKENDS: [BackendKind; 2] = [BackendKind::Process, BackendKind::Hyperviso
 pub struct Alive(BackendKind, u64);
 
 /// The memory every live guest holds, by its own estimate
-/// ([`crate::GuestSandbox::memory_bytes`]), from the moment it is up until it is freed.
+/// ([`crate::Transport::memory_bytes`]), from the moment it is up until it is freed.
 static GUEST_BYTES: AtomicU64 = AtomicU64::new(0);
 
 /// What every live guest of this process holds, in bytes: the addon keeps

@@ -5,24 +5,21 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use crate::backend::{BackendKind, GuestSandbox};
 use crate::call::CallControl;
+use crate::config::BackendKind;
 use crate::error::{Error, Result};
+use crate::lock;
+use crate::sandbox::Sandbox;
 
 /// A job sees the sandbox, or why the sandbox could not be created. It
 /// returns what tells the submitter, run once the sandbox is free again: so
 /// whoever learns the result can use the sandbox at once (`try_now`).
-type Job = Box<dyn FnOnce(std::result::Result<&mut dyn GuestSandbox, &Error>) -> Report + Send>;
+type Job = Box<dyn FnOnce(std::result::Result<&mut Sandbox, &Error>) -> Report + Send>;
 type Report = Box<dyn FnOnce() + Send>;
-
-/// A lock whose holder panicked still guards sound data here: take it anyway.
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
 
 /// Calls often come back to back: poll the queue briefly before sleeping.
 fn next_job(queue: &mpsc::Receiver<Job>) -> Option<Job> {
@@ -106,7 +103,7 @@ pub struct SandboxWorker {
     /// Stops the call in progress from any thread (monitors, `kill()`).
     control: Arc<CallControl>,
     /// The sandbox, once created. Its thread holds the lock while a job runs.
-    slot: Arc<Mutex<Option<Box<dyn GuestSandbox>>>>,
+    slot: Arc<Mutex<Option<Sandbox>>>,
     /// Jobs submitted and not yet finished: while any are, `try_now` waits its turn.
     pending: Arc<AtomicUsize>,
     /// Some while `try_now` runs: jobs submitted meanwhile (a host function
@@ -123,7 +120,7 @@ pub struct Later<'w>(&'w SandboxWorker);
 impl Later<'_> {
     pub fn submit<R, F, D>(&self, f: F, done: D)
     where
-        F: FnOnce(&mut dyn GuestSandbox) -> Result<R> + Send + 'static,
+        F: FnOnce(&mut Sandbox) -> Result<R> + Send + 'static,
         D: FnOnce(Result<R>) + Send + 'static,
         R: Send + 'static,
     {
@@ -139,7 +136,7 @@ impl SandboxWorker {
     /// within `boot_limit`, every job fails (see [`Outstanding`]).
     pub fn start<F>(kind: BackendKind, boot_limit: Duration, factory: F) -> Result<Self>
     where
-        F: FnOnce() -> Result<Box<dyn GuestSandbox>> + Send + 'static,
+        F: FnOnce() -> Result<Sandbox> + Send + 'static,
     {
         Self::start_with_grace(kind, boot_limit, crate::call::kill_grace(), factory)
     }
@@ -147,10 +144,10 @@ impl SandboxWorker {
     /// `start`, with the kill grace given (tests use a short one).
     fn start_with_grace<F>(kind: BackendKind, boot_limit: Duration, kill_grace: Duration, factory: F) -> Result<Self>
     where
-        F: FnOnce() -> Result<Box<dyn GuestSandbox>> + Send + 'static,
+        F: FnOnce() -> Result<Sandbox> + Send + 'static,
     {
         let (jobs, queue) = mpsc::channel::<Job>();
-        let slot: Arc<Mutex<Option<Box<dyn GuestSandbox>>>> = Arc::default();
+        let slot: Arc<Mutex<Option<Sandbox>>> = Arc::default();
         let pending = Arc::new(AtomicUsize::new(0));
         let outstanding = Arc::new(Outstanding::default());
         let boot_watch = {
@@ -162,11 +159,21 @@ impl SandboxWorker {
                 )))
             })?
         };
-        let (thread_slot, thread_pending, thread_outstanding) = (slot.clone(), pending.clone(), outstanding.clone());
+        let wedge = outstanding.clone();
+        let control = Arc::new(CallControl::with_stuck_handler(
+            Arc::new(move |e: Error| {
+                tracing::error!(error = %e.message, "a sandbox is stuck");
+                wedge.fail_all(e)
+            }),
+            kill_grace,
+        ));
+        let (thread_slot, thread_pending, thread_outstanding, thread_control) =
+            (slot.clone(), pending.clone(), outstanding.clone(), control.clone());
         thread::Builder::new()
             .name("hyperlight-js-sandbox".into())
             .spawn(move || match (factory(), boot_watch.abort()) {
-                (Ok(sandbox), ()) => {
+                (Ok(mut sandbox), ()) => {
+                    sandbox.set_control(thread_control);
                     let alive = crate::telemetry::Alive::new(kind, sandbox.memory_bytes());
                     *lock(&thread_slot) = Some(sandbox);
                     while let Some(job) = next_job(&queue) {
@@ -178,7 +185,7 @@ impl SandboxWorker {
                         let report = {
                             let mut slot = lock(&thread_slot);
                             let sandbox = slot.as_mut().expect("the sandbox lives until its thread ends");
-                            job(Ok(sandbox.as_mut()))
+                            job(Ok(sandbox))
                         };
                         thread_pending.fetch_sub(1, Ordering::Release);
                         report();
@@ -194,17 +201,10 @@ impl SandboxWorker {
                 }
             })
             .map_err(|e| Error::internal(format!("could not start a sandbox thread: {e}")))?;
-        let wedge = outstanding.clone();
         Ok(Self {
             jobs,
             poisoned: Arc::new(AtomicBool::new(false)),
-            control: Arc::new(CallControl::with_stuck_handler(
-                Arc::new(move |e: Error| {
-                    tracing::error!(error = %e.message, "a sandbox is stuck");
-                    wedge.fail_all(e)
-                }),
-                kill_grace,
-            )),
+            control,
             slot,
             pending,
             held: Arc::default(),
@@ -216,7 +216,7 @@ impl SandboxWorker {
     /// on the sandbox thread.
     pub fn submit<R, F, D>(&self, f: F, done: D)
     where
-        F: FnOnce(&mut dyn GuestSandbox) -> Result<R> + Send + 'static,
+        F: FnOnce(&mut Sandbox) -> Result<R> + Send + 'static,
         D: FnOnce(Result<R>) + Send + 'static,
         R: Send + 'static,
     {
@@ -234,7 +234,7 @@ impl SandboxWorker {
 
     fn job<R, F, D>(&self, f: F, done: D) -> Job
     where
-        F: FnOnce(&mut dyn GuestSandbox) -> Result<R> + Send + 'static,
+        F: FnOnce(&mut Sandbox) -> Result<R> + Send + 'static,
         D: FnOnce(Result<R>) + Send + 'static,
         R: Send + 'static,
     {
@@ -292,7 +292,7 @@ impl SandboxWorker {
     /// in order: `f` runs only when everything submitted before has finished,
     /// what it leaves to `Later` runs next, and jobs submitted while it runs
     /// after that. `f` must return quickly: it holds up the caller and the sandbox.
-    pub fn try_now<R>(&self, f: impl FnOnce(&mut dyn GuestSandbox, &Later<'_>) -> R) -> Option<R> {
+    pub fn try_now<R>(&self, f: impl FnOnce(&mut Sandbox, &Later<'_>) -> R) -> Option<R> {
         if self.pending.load(Ordering::Acquire) != 0 {
             return None;
         }
@@ -300,7 +300,7 @@ impl SandboxWorker {
         let sandbox = slot.as_mut()?;
         *lock(&self.held) = Some(Vec::new());
         let in_flight = crate::spin::InFlight::enter();
-        let result = f(sandbox.as_mut(), &Later(self));
+        let result = f(sandbox, &Later(self));
         self.poisoned.store(sandbox.poisoned(), Ordering::Release);
         drop((in_flight, slot));
         let held = lock(&self.held).take().unwrap_or_default();
@@ -315,7 +315,7 @@ impl SandboxWorker {
     pub fn run_blocking<R, F>(&self, f: F) -> Result<R>
     where
         R: Send + 'static,
-        F: FnOnce(&mut dyn GuestSandbox) -> Result<R> + Send + 'static,
+        F: FnOnce(&mut Sandbox) -> Result<R> + Send + 'static,
     {
         let (tx, rx) = mpsc::channel();
         self.submit(f, move |r| {
@@ -348,54 +348,69 @@ impl SandboxWorker {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::Transport;
     use std::sync::Mutex;
 
-    struct Fake(Arc<Mutex<Vec<String>>>);
+    /// Logs each call's event; the event "p" leaves it broken (poisoned).
+    struct Fake(Arc<Mutex<Vec<String>>>, Option<String>);
 
-    impl GuestSandbox for Fake {
+    impl Transport for Fake {
         fn load(&mut self, _: &[(String, String)], _: &[(String, String)]) -> Result<()> {
             Ok(())
         }
-        fn call(&mut self, handler: &str, event: &str, _: bool) -> Result<String> {
-            self.0.lock().unwrap().push(event.to_string());
-            if handler == "poison" {
-                return Err(Error::poisoned("x"));
-            }
-            Ok(event.to_string())
-        }
-        fn unload(&mut self) -> Result<()> {
+        fn start(&mut self, _: &str, event: &str, _: bool) -> Result<()> {
+            self.1 = Some(event.to_string());
             Ok(())
+        }
+        fn finish(&mut self) -> Result<String> {
+            let event = self.1.take().unwrap();
+            self.0.lock().unwrap().push(event.clone());
+            Ok(event)
+        }
+        fn reset(&mut self) -> Result<()> {
+            Ok(())
+        }
+        fn failure(&self) -> Option<String> {
+            self.broken().then(|| "p".to_string())
+        }
+        fn broken(&self) -> bool {
+            self.0.lock().unwrap().last().map(|s| s == "p").unwrap_or(false)
         }
         fn memory_bytes(&self) -> u64 {
             0
         }
-        fn poisoned(&self) -> bool {
-            self.0.lock().unwrap().last().map(|s| s == "p").unwrap_or(false)
-        }
-        fn mark_poisoned(&mut self, _: String) {}
         fn interrupt_target(&self) -> crate::call::InterruptTarget {
             Arc::new(|| {})
         }
         fn cpu_clock(&self) -> Option<crate::monitor::GuestClock> {
             None
         }
-        fn snapshot(&mut self) -> Result<Arc<dyn crate::backend::GuestSnapshot>> {
+        fn snapshot(&mut self) -> Result<Box<dyn std::any::Any + Send + Sync>> {
             Err(Error::internal("none"))
         }
-        fn restore(&mut self, _: &dyn crate::backend::GuestSnapshot) -> Result<()> {
+        fn restore(&mut self, _: &(dyn std::any::Any + Send + Sync)) -> Result<()> {
             Err(Error::internal("none"))
         }
+    }
+
+    fn fake(log: Arc<Mutex<Vec<String>>>) -> impl FnOnce() -> Result<Sandbox> {
+        move || Ok(Sandbox::with_handlers(Box::new(Fake(log, None)), &["h"]))
+    }
+
+    /// Calls handler "h" with `event`, unmonitored.
+    fn call(sb: &mut Sandbox, event: &str) -> Result<String> {
+        sb.call("h", event, &crate::CallOptions::default()).0
     }
 
     #[test]
     fn jobs_run_in_submission_order() {
         let log = Arc::new(Mutex::new(vec![]));
         let l = log.clone();
-        let w = SandboxWorker::start(BackendKind::Process, Duration::from_secs(60), move || Ok(Box::new(Fake(l)) as Box<dyn GuestSandbox>)).unwrap();
+        let w = SandboxWorker::start(BackendKind::Process, Duration::from_secs(60), fake(l)).unwrap();
         let (tx, rx) = mpsc::channel();
         for i in 0..100 {
             let tx = tx.clone();
-            w.submit(move |sb| sb.call("h", &i.to_string(), true), move |r| tx.send(r.unwrap()).unwrap());
+            w.submit(move |sb| call(sb, &i.to_string()), move |r| tx.send(r.unwrap()).unwrap());
         }
         let got: Vec<String> = (0..100).map(|_| rx.recv().unwrap()).collect();
         let want: Vec<String> = (0..100).map(|i| i.to_string()).collect();
@@ -407,7 +422,7 @@ mod tests {
     fn try_now_runs_only_when_nothing_is_queued_or_running() {
         let log = Arc::new(Mutex::new(vec![]));
         let l = log.clone();
-        let w = SandboxWorker::start(BackendKind::Process, Duration::from_secs(60), move || Ok(Box::new(Fake(l)) as Box<dyn GuestSandbox>)).unwrap();
+        let w = SandboxWorker::start(BackendKind::Process, Duration::from_secs(60), fake(l)).unwrap();
         // Block the sandbox thread inside a job until told to go on.
         let (go, wait) = mpsc::channel::<()>();
         let (started, is_started) = mpsc::channel::<()>();
@@ -415,18 +430,18 @@ mod tests {
             move |sb| {
                 started.send(()).unwrap();
                 wait.recv().unwrap();
-                sb.call("h", "slow", true)
+                call(sb, "slow")
             },
             |_| {},
         );
         is_started.recv().unwrap();
-        assert!(w.try_now(|sb, _| sb.call("h", "jumped the queue", true)).is_none(), "a job is running");
+        assert!(w.try_now(|sb, _| call(sb, "jumped the queue")).is_none(), "a job is running");
         go.send(()).unwrap();
         w.run_blocking(|_| Ok(())).unwrap();
-        assert_eq!(w.try_now(|sb, _| sb.call("h", "now", true)).unwrap().unwrap(), "now");
+        assert_eq!(w.try_now(|sb, _| call(sb, "now")).unwrap().unwrap(), "now");
         assert_eq!(*log.lock().unwrap(), ["slow", "now"]);
         // Its result's poisoning is visible at once, as after a job.
-        w.try_now(|sb, _| sb.call("h", "p", true)).unwrap().unwrap();
+        w.try_now(|sb, _| call(sb, "p")).unwrap().unwrap();
         assert!(w.poisoned());
     }
 
@@ -434,15 +449,15 @@ mod tests {
     fn what_try_now_leaves_for_later_runs_before_jobs_submitted_meanwhile() {
         let log = Arc::new(Mutex::new(vec![]));
         let l = log.clone();
-        let w = SandboxWorker::start(BackendKind::Process, Duration::from_secs(60), move || Ok(Box::new(Fake(l)) as Box<dyn GuestSandbox>)).unwrap();
+        let w = SandboxWorker::start(BackendKind::Process, Duration::from_secs(60), fake(l)).unwrap();
         w.run_blocking(|_| Ok(())).unwrap();
         let (tx, rx) = mpsc::channel();
         let (tx2, tx3) = (tx.clone(), tx.clone());
         w.try_now(|sb, later| {
-            sb.call("h", "now", true).unwrap();
+            call(sb, "now").unwrap();
             // As a host function calling the sandbox again would.
-            w.submit(|sb| sb.call("h", "submitted meanwhile", true), move |r| tx2.send(r.unwrap()).unwrap());
-            later.submit(|sb| sb.call("h", "continuation", true), move |r| tx3.send(r.unwrap()).unwrap());
+            w.submit(|sb| call(sb, "submitted meanwhile"), move |r| tx2.send(r.unwrap()).unwrap());
+            later.submit(|sb| call(sb, "continuation"), move |r| tx3.send(r.unwrap()).unwrap());
         })
         .unwrap();
         drop(tx);
@@ -454,7 +469,7 @@ mod tests {
     #[test]
     fn a_failed_factory_fails_every_job() {
         let w = SandboxWorker::start(BackendKind::Process, Duration::from_secs(60), || Err(Error::internal("no guest"))).unwrap();
-        let err = w.run_blocking(|sb| sb.call("h", "1", true)).unwrap_err();
+        let err = w.run_blocking(|sb| call(sb, "1")).unwrap_err();
         assert_eq!(err.message, "no guest");
         assert!(w.run_blocking(|sb| sb.unload()).is_err());
     }
@@ -463,37 +478,44 @@ mod tests {
     fn poisoned_flag_follows_the_sandbox() {
         let log = Arc::new(Mutex::new(vec![]));
         let l = log.clone();
-        let w = SandboxWorker::start(BackendKind::Process, Duration::from_secs(60), move || Ok(Box::new(Fake(l)) as Box<dyn GuestSandbox>)).unwrap();
+        let w = SandboxWorker::start(BackendKind::Process, Duration::from_secs(60), fake(l)).unwrap();
         assert!(!w.poisoned());
-        w.run_blocking(|sb| sb.call("h", "p", true)).unwrap();
+        w.run_blocking(|sb| call(sb, "p")).unwrap();
         assert!(w.poisoned());
     }
 
     /// A guest whose "hang" call waits for `release`; with `stops` its
     /// interrupt target releases it, else it ignores every kill, as a vCPU
     /// stuck in the kernel does.
-    struct Stuck(mpsc::Receiver<()>, Option<mpsc::Sender<()>>);
+    struct Stuck(mpsc::Receiver<()>, Option<mpsc::Sender<()>>, Option<String>);
 
-    impl GuestSandbox for Stuck {
+    impl Transport for Stuck {
         fn load(&mut self, _: &[(String, String)], _: &[(String, String)]) -> Result<()> {
             Ok(())
         }
-        fn call(&mut self, _: &str, event: &str, _: bool) -> Result<String> {
+        fn start(&mut self, _: &str, event: &str, _: bool) -> Result<()> {
+            self.2 = Some(event.to_string());
+            Ok(())
+        }
+        fn finish(&mut self) -> Result<String> {
+            let event = self.2.take().unwrap();
             if event == "hang" {
                 let _ = self.0.recv();
             }
-            Ok(event.to_string())
+            Ok(event)
         }
-        fn unload(&mut self) -> Result<()> {
+        fn reset(&mut self) -> Result<()> {
             Ok(())
+        }
+        fn failure(&self) -> Option<String> {
+            None
+        }
+        fn broken(&self) -> bool {
+            false
         }
         fn memory_bytes(&self) -> u64 {
             0
         }
-        fn poisoned(&self) -> bool {
-            false
-        }
-        fn mark_poisoned(&mut self, _: String) {}
         fn interrupt_target(&self) -> crate::call::InterruptTarget {
             let stop = self.1.clone().map(Mutex::new);
             Arc::new(move || {
@@ -505,12 +527,16 @@ mod tests {
         fn cpu_clock(&self) -> Option<crate::monitor::GuestClock> {
             None
         }
-        fn snapshot(&mut self) -> Result<Arc<dyn crate::backend::GuestSnapshot>> {
+        fn snapshot(&mut self) -> Result<Box<dyn std::any::Any + Send + Sync>> {
             Err(Error::internal("none"))
         }
-        fn restore(&mut self, _: &dyn crate::backend::GuestSnapshot) -> Result<()> {
+        fn restore(&mut self, _: &(dyn std::any::Any + Send + Sync)) -> Result<()> {
             Err(Error::internal("none"))
         }
+    }
+
+    fn stuck(hold: mpsc::Receiver<()>, release: Option<mpsc::Sender<()>>) -> impl FnOnce() -> Result<Sandbox> {
+        move || Ok(Sandbox::with_handlers(Box::new(Stuck(hold, release, None)), &["h"]))
     }
 
     fn kill_while_hanging(w: &SandboxWorker) -> mpsc::Receiver<Result<String>> {
@@ -520,11 +546,7 @@ mod tests {
     /// Starts a "hang" call, then runs `stop` once it is running.
     fn kill_while_hanging_after(w: &SandboxWorker, stop: impl FnOnce(&SandboxWorker)) -> mpsc::Receiver<Result<String>> {
         let (tx, rx) = mpsc::channel();
-        let control = w.control().clone();
-        w.submit(
-            move |sb| crate::call::call_monitored(sb, &control, "h", "hang", &crate::CallOptions::default()).0,
-            move |r| tx.send(r).unwrap(),
-        );
+        w.submit(move |sb| call(sb, "hang"), move |r| tx.send(r).unwrap());
         while !w.control().is_running() {
             std::thread::sleep(Duration::from_millis(1));
         }
@@ -535,19 +557,13 @@ mod tests {
     #[test]
     fn a_killed_guest_that_does_not_stop_fails_its_call_and_everything_after_it() {
         let (release, hold) = mpsc::channel();
-        let w = SandboxWorker::start_with_grace(BackendKind::Hypervisor, Duration::from_secs(60), Duration::from_millis(100), move || {
-            Ok(Box::new(Stuck(hold, None)) as Box<dyn GuestSandbox>)
-        })
+        let w = SandboxWorker::start_with_grace(BackendKind::Hypervisor, Duration::from_secs(60), Duration::from_millis(100), stuck(hold, None))
         .unwrap();
         w.run_blocking(|_| Ok(())).unwrap();
         let (tx, rx) = mpsc::channel();
-        let control = w.control().clone();
         let (t1, t2) = (tx.clone(), tx.clone());
-        w.submit(
-            move |sb| crate::call::call_monitored(sb, &control, "h", "hang", &crate::CallOptions::default()).0,
-            move |r| t1.send(("hung", r)).unwrap(),
-        );
-        w.submit(|sb| sb.call("h", "queued", false), move |r| t2.send(("queued", r)).unwrap());
+        w.submit(move |sb| call(sb, "hang"), move |r| t1.send(("hung", r)).unwrap());
+        w.submit(|sb| call(sb, "queued"), move |r| t2.send(("queued", r)).unwrap());
         // Let the first call start, then kill it: the guest ignores the kill.
         while !w.control().is_running() {
             std::thread::sleep(Duration::from_millis(1));
@@ -566,12 +582,12 @@ mod tests {
         assert!(w.poisoned());
         // A later job is told at once, not queued behind the stuck guest.
         let (tx, rx) = mpsc::channel();
-        w.submit(|sb| sb.call("h", "later", false), move |r| tx.send(r).unwrap());
+        w.submit(|sb| call(sb, "later"), move |r| tx.send(r).unwrap());
         assert_eq!(rx.recv_timeout(Duration::from_secs(1)).unwrap().unwrap_err().code, crate::ErrorCode::Internal);
         // If the guest comes back after all, nothing runs and nobody is told twice.
         release.send(()).unwrap();
         let (tx, rx) = mpsc::channel();
-        w.submit(|sb| sb.call("h", "after release", false), move |r| tx.send(r).unwrap());
+        w.submit(|sb| call(sb, "after release"), move |r| tx.send(r).unwrap());
         assert!(rx.recv_timeout(Duration::from_secs(1)).unwrap().is_err());
     }
 
@@ -592,28 +608,30 @@ mod tests {
     #[test]
     fn a_guest_that_stops_when_killed_is_not_reported_stuck() {
         let (release, hold) = mpsc::channel();
-        let w = SandboxWorker::start_with_grace(BackendKind::Process, Duration::from_secs(60), Duration::from_millis(50), move || {
-            Ok(Box::new(Stuck(hold, Some(release))) as Box<dyn GuestSandbox>)
-        })
+        let w = SandboxWorker::start_with_grace(BackendKind::Process, Duration::from_secs(60), Duration::from_millis(50), stuck(hold, Some(release)))
         .unwrap();
         let err = kill_while_hanging(&w).recv_timeout(Duration::from_secs(5)).unwrap().unwrap_err();
         assert_eq!(err.code, crate::ErrorCode::Cancelled, "{}", err.message);
         // Well past the grace: the watch was disarmed when the call ended.
         std::thread::sleep(Duration::from_millis(200));
-        assert_eq!(w.run_blocking(|sb| sb.call("h", "2", false)).unwrap(), "2");
+        let reloaded = |sb: &mut Sandbox| {
+            assert!(sb.poisoned(), "a killed call poisons its sandbox");
+            sb.unload()?;
+            sb.load(&[], &[("h".into(), String::new())], Duration::from_secs(60))?;
+            call(sb, "2")
+        };
+        assert_eq!(w.run_blocking(reloaded).unwrap(), "2");
         assert!(!w.outstanding.stuck().is_some());
     }
 
     #[test]
     fn dispose_fails_the_running_call_and_the_queue_and_ends_the_thread() {
         let (release, hold) = mpsc::channel();
-        let w = SandboxWorker::start(BackendKind::Process, Duration::from_secs(60), move || {
-            Ok(Box::new(Stuck(hold, Some(release))) as Box<dyn GuestSandbox>)
-        })
+        let w = SandboxWorker::start(BackendKind::Process, Duration::from_secs(60), stuck(hold, Some(release)))
         .unwrap();
         let running = kill_while_hanging_after(&w, |w| w.dispose("LoadedJSSandbox"));
         let (tx, rx) = mpsc::channel();
-        w.submit(|sb| sb.call("h", "after", false), move |r| tx.send(r).unwrap());
+        w.submit(|sb| call(sb, "after"), move |r| tx.send(r).unwrap());
         for r in [running.recv_timeout(Duration::from_secs(5)).unwrap(), rx.recv_timeout(Duration::from_secs(5)).unwrap()] {
             let e = r.unwrap_err();
             assert_eq!(e.code, crate::ErrorCode::Consumed);

@@ -7,15 +7,45 @@ use std::sync::{Arc, Mutex};
 use hyperlight_js_engine::process::ProcessBackend;
 use hyperlight_js_engine::protocol::HostModuleDecl;
 use hyperlight_js_engine::{
-    Backend, Console, ConsoleDestination, ConsoleLevel, ErrorCode, GuestSandbox, HostDispatch, HostReply, NoHostFunctions, SandboxConfig,
+    CallOptions, Console, ConsoleDestination, ConsoleLevel, ErrorCode, HostDispatch, HostReply, NoHostFunctions, Result, Sandbox, SandboxConfig,
 };
 
-fn sandbox_with(config: SandboxConfig, host: Arc<dyn HostDispatch>) -> Box<dyn GuestSandbox> {
-    let console = Console::new(ConsoleDestination::Inherit, config.max_console_bytes_per_call);
-    ProcessBackend.load_runtime(config, host, console).expect("guest starts")
+/// A sandbox with the shorthands these tests use: loads without a time
+/// limit worth naming, calls without monitors.
+struct Sb(Sandbox);
+
+impl Sb {
+    fn load(&mut self, modules: &[(String, String)], handlers: &[(String, String)]) -> Result<()> {
+        self.0.load(modules, handlers, std::time::Duration::from_secs(60))
+    }
+    fn call(&mut self, handler: &str, event: &str, gc: bool) -> Result<String> {
+        self.0.call(handler, event, &CallOptions { gc, ..Default::default() }).0
+    }
 }
 
-fn sandbox() -> Box<dyn GuestSandbox> {
+impl std::ops::Deref for Sb {
+    type Target = Sandbox;
+    fn deref(&self) -> &Sandbox {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Sb {
+    fn deref_mut(&mut self) -> &mut Sandbox {
+        &mut self.0
+    }
+}
+
+fn boot(config: SandboxConfig, host: Arc<dyn HostDispatch>, console: Console) -> Sb {
+    Sb(Sandbox::boot(&ProcessBackend, config, host, console).expect("guest starts"))
+}
+
+fn sandbox_with(config: SandboxConfig, host: Arc<dyn HostDispatch>) -> Sb {
+    let console = Console::new(ConsoleDestination::Inherit, config.max_console_bytes_per_call);
+    boot(config, host, console)
+}
+
+fn sandbox() -> Sb {
     sandbox_with(SandboxConfig::default(), Arc::new(NoHostFunctions))
 }
 
@@ -26,7 +56,7 @@ fn h(name: &str, src: &str) -> Vec<(String, String)> {
 #[test]
 fn console_calls_reach_the_console_one_entry_each_with_their_level() {
     let console = Console::new(ConsoleDestination::Capture, 1 << 20);
-    let mut sb = ProcessBackend.load_runtime(SandboxConfig::default(), Arc::new(NoHostFunctions), console.clone()).unwrap();
+    let mut sb = boot(SandboxConfig::default(), Arc::new(NoHostFunctions), console.clone());
     console.begin(None);
     sb.load(&[], &h("c", "console.info('loaded'); function handler(e) { console.log('a\\nb', 1); console.error({ x: e }); print(7); return 0; }")).unwrap();
     let loaded = console.end();
@@ -128,7 +158,7 @@ fn host_functions_round_trip_and_errors_reach_the_guest() {
 fn a_guest_killed_from_outside_poisons_the_sandbox_and_unload_recovers() {
     let mut sb = sandbox();
     sb.load(&[], &h("h", "function handler() { return 1; }")).unwrap();
-    let pid = guest_pid_of(sb.as_mut());
+    let pid = sb.guest_pid().expect("a guest process");
     unsafe { libc::kill(pid, libc::SIGKILL) };
     // Give the kernel a moment to finish the process; the check is on state, not speed.
     for _ in 0..200 {
@@ -154,7 +184,7 @@ fn a_crashing_guest_is_a_guest_abort_and_reaped() {
     // stands in. (Not SIGSEGV: Rust's stack-overflow handler swallows a SIGSEGV
     // that no faulting instruction raised.)
     sb.load(&[], &h("h", "function handler() { return 1; }")).unwrap();
-    let pid = guest_pid_of(sb.as_mut());
+    let pid = sb.guest_pid().expect("a guest process");
     unsafe { libc::kill(pid, libc::SIGABRT) };
     let err = sb.call("h", "{}", true).unwrap_err();
     assert!(matches!(err.code, ErrorCode::Poisoned | ErrorCode::GuestAbort), "{err:?}");
@@ -172,14 +202,6 @@ fn a_crashing_guest_is_a_guest_abort_and_reaped() {
     assert!(gone, "guest {pid} was not reaped");
 }
 
-fn guest_pid_of(sb: &mut dyn GuestSandbox) -> i32 {
-    // Sandboxes from this backend are ProcessSandbox; find the pid through /proc
-    // children of this process whose socket we own is overkill — ask the sandbox.
-    let any = sb as *mut dyn GuestSandbox as *mut hyperlight_js_engine::process::ProcessSandbox;
-    // SAFETY: every sandbox in this file comes from ProcessBackend.
-    unsafe { (*any).guest_pid() }
-}
-
 fn proc_file(pid: i32, name: &str) -> String {
     std::fs::read_to_string(format!("/proc/{pid}/{name}")).unwrap_or_else(|e| panic!("/proc/{pid}/{name}: {e}"))
 }
@@ -188,7 +210,7 @@ fn proc_file(pid: i32, name: &str) -> String {
 fn a_sandbox_process_is_jailed_before_user_code_runs() {
     let mut sb = sandbox();
     sb.load(&[], &h("h", "function handler() { return 1; }")).unwrap();
-    let pid = guest_pid_of(sb.as_mut());
+    let pid = sb.guest_pid().expect("a guest process");
     let status = proc_file(pid, "status");
     let field = |name: &str| {
         status.lines().find(|l| l.starts_with(name)).map(|l| l[name.len()..].trim().to_string()).unwrap_or_default()
@@ -214,7 +236,7 @@ fn a_sandbox_process_is_jailed_before_user_code_runs() {
     // Snapshots fork inside the jail; the copy is jailed too.
     let snap = sb.snapshot().unwrap();
     sb.restore(snap.as_ref()).unwrap();
-    let pid = guest_pid_of(sb.as_mut());
+    let pid = sb.guest_pid().expect("a guest process");
     assert!(proc_file(pid, "status").contains("Seccomp:\t2"));
     assert_eq!(sb.call("h", "{}", true).unwrap(), "1");
 }
@@ -223,7 +245,7 @@ fn a_sandbox_process_is_jailed_before_user_code_runs() {
 fn a_guest_that_breaks_the_policy_is_reported_as_such() {
     let mut sb = sandbox();
     sb.load(&[], &h("h", "function handler() { return 1; }")).unwrap();
-    let pid = guest_pid_of(sb.as_mut());
+    let pid = sb.guest_pid().expect("a guest process");
     // What the kernel does to a guest that makes a forbidden system call.
     unsafe { libc::kill(pid, libc::SIGSYS) };
     let err = sb.call("h", "{}", true).unwrap_err();

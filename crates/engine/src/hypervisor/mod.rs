@@ -26,18 +26,16 @@ use hyperlight_host::{GuestBinary, HostFunctions, HyperlightError, MultiUseSandb
 pub use layout::VmLayout;
 pub use probe::probe;
 
-use crate::backend::{
-    check_event_size, check_handler_known, next_sandbox_id, own_snapshot, poisoned_error, Backend, BackendKind, GuestSandbox, GuestSnapshot,
-    HostDispatch,
-};
+use crate::backend::{Backend, HostDispatch, Transport};
 use crate::call::InterruptTarget;
-use crate::config::SandboxConfig;
+use crate::config::{BackendKind, SandboxConfig};
 use crate::console::{Console, Level as ConsoleLevel};
 use crate::error::{Error, Result};
 use crate::guest_error::{describe, with_heap_limit};
 use crate::host_wait::HostWaiter;
 use crate::monitor::GuestClock;
-use crate::worker::lock;
+use crate::lock;
+use crate::sandbox::downcast_snapshot;
 
 /// The guest executable, built by this crate's build script.
 static VM_GUEST: &[u8] = include_bytes!(env!("HYPERLIGHT_JS_VM_GUEST"));
@@ -64,7 +62,7 @@ impl Backend for HypervisorBackend {
         VmLayout::for_config(config).map(|_| ())
     }
 
-    fn load_runtime(&self, config: SandboxConfig, host: Arc<dyn HostDispatch>, console: Console) -> Result<Box<dyn GuestSandbox>> {
+    fn load_runtime(&self, config: SandboxConfig, host: Arc<dyn HostDispatch>, console: Console) -> Result<Box<dyn Transport>> {
         let host_wait = HostWaiter::default();
         let timers_used = Arc::new(AtomicBool::new(false));
         let template = template(&config)?;
@@ -74,15 +72,13 @@ impl Backend for HypervisorBackend {
         let mut vm = MultiUseSandbox::from_snapshot(template.clone(), funcs, Some(layout.configuration())).map_err(map_err)?;
         let modules = host_modules_json(host.as_ref())?;
         become_sandbox(&mut vm, &modules)?;
-        Ok(Box::new(HypervisorSandbox {
-            id: next_sandbox_id(),
+        Ok(Box::new(VmGuest {
             vm,
             template,
             modules,
             config,
             host_wait,
-            handlers: Vec::new(),
-            poison: None,
+            request: None,
             needs_seed: false,
             timers_used,
             finished: Arc::default(),
@@ -277,8 +273,7 @@ fn reseed(vm: &mut MultiUseSandbox) -> Result<()> {
     vm.call::<()>("Reseed", seed).map_err(map_err)
 }
 
-struct HypervisorSandbox {
-    id: u64,
+struct VmGuest {
     vm: MultiUseSandbox,
     /// What the VM started from; `unload()` and a failed load return to it.
     template: Arc<Snapshot>,
@@ -286,8 +281,9 @@ struct HypervisorSandbox {
     modules: String,
     config: SandboxConfig,
     host_wait: HostWaiter,
-    handlers: Vec<String>,
-    poison: Option<String>,
+    /// The call `start` took: handler, event, gc. A VM runs a call only by
+    /// blocking the thread that enters it, so `finish` sends it.
+    request: Option<(String, String, bool)>,
     clock: GuestClock,
     /// Restored since the guest was last given entropy: it gets fresh
     /// entropy before it runs user code again.
@@ -299,24 +295,7 @@ struct HypervisorSandbox {
     finished: Arc<std::sync::Mutex<u64>>,
 }
 
-impl HypervisorSandbox {
-    fn check_usable(&self) -> Result<()> {
-        match &self.poison {
-            Some(why) => Err(poisoned_error(why)),
-            None if self.vm.status().is_poisoned() => Err(map_err(HyperlightError::PoisonedSandbox)),
-            None => Ok(()),
-        }
-    }
-
-    fn reset(&mut self) -> Result<()> {
-        self.vm.restore(self.template.clone()).map_err(map_err)?;
-        become_sandbox(&mut self.vm, &self.modules)?;
-        self.needs_seed = false;
-        self.handlers.clear();
-        self.poison = None;
-        Ok(())
-    }
-
+impl VmGuest {
     /// Every path into user code goes through this first.
     fn ensure_seeded(&mut self) -> Result<()> {
         if self.needs_seed {
@@ -338,15 +317,12 @@ impl HypervisorSandbox {
         }
     }
 
-    /// One handler call, from the checks to its result (`call` then ends it, whatever happened).
-    fn run_handler(&mut self, handler: &str, event_json: &str, gc: bool) -> Result<String> {
-        check_handler_known(&self.handlers, handler)?;
-        self.check_usable()?;
-        check_event_size(&self.config, event_json)?;
+    /// One handler call, to its result (`finish` then ends it, whatever happened).
+    fn run_handler(&mut self, handler: String, event_json: String, gc: bool) -> Result<String> {
         self.ensure_seeded()?;
         self.host_wait.reset();
         let output_limit = self.config.output_buffer_size;
-        let result = self.vm.call::<String>("RunHandler", (handler.to_string(), event_json.to_string(), gc));
+        let result = self.vm.call::<String>("RunHandler", (handler, event_json, gc));
         match result {
             Ok(json) if json.len() as u64 > output_limit => Err(Error::invalid_arg(format!(
                 "the handler's result is {} bytes, larger than the output buffer of {output_limit} bytes (setOutputBufferSize)",
@@ -389,31 +365,32 @@ fn load_error(err: Error, what: String) -> Error {
     }
 }
 
-impl GuestSandbox for HypervisorSandbox {
+impl Transport for VmGuest {
     fn load(&mut self, modules: &[(String, String)], handlers: &[(String, String)]) -> Result<()> {
         let registered = self.register(modules, handlers);
         self.end_call();
-        match registered {
-            Ok(()) => {
-                self.handlers = handlers.iter().map(|(n, _)| n.clone()).collect();
-                Ok(())
-            }
-            Err(e) => {
-                // Back to no handlers and no modules, so the JSSandbox can be fixed and loaded again.
-                self.reset()?;
-                Err(e)
-            }
-        }
+        registered
     }
 
-    fn call(&mut self, handler: &str, event_json: &str, gc: bool) -> Result<String> {
+    fn start(&mut self, handler: &str, event_json: &str, gc: bool) -> Result<()> {
+        self.request = Some((handler.to_string(), event_json.to_string(), gc));
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<String> {
+        let Some((handler, event_json, gc)) = self.request.take() else {
+            return Err(Error::internal("finish() without a call in progress"));
+        };
         let result = self.run_handler(handler, event_json, gc);
         self.end_call();
         result
     }
 
-    fn unload(&mut self) -> Result<()> {
-        self.reset()
+    fn reset(&mut self) -> Result<()> {
+        self.vm.restore(self.template.clone()).map_err(map_err)?;
+        become_sandbox(&mut self.vm, &self.modules)?;
+        self.needs_seed = false;
+        Ok(())
     }
 
     /// The VM's memory as laid out for its sizes: an upper bound, since
@@ -422,12 +399,12 @@ impl GuestSandbox for HypervisorSandbox {
         VmLayout::for_config(&self.config).map(|l| l.heap + l.scratch + l.input + l.output).unwrap_or(0)
     }
 
-    fn poisoned(&self) -> bool {
-        self.poison.is_some() || self.vm.status().is_poisoned()
+    fn failure(&self) -> Option<String> {
+        self.broken().then(|| "Hyperlight marked its micro-VM poisoned: a guest call did not complete".to_string())
     }
 
-    fn mark_poisoned(&mut self, why: String) {
-        self.poison = Some(why);
+    fn broken(&self) -> bool {
+        self.vm.status().is_poisoned()
     }
 
     fn interrupt_target(&self) -> InterruptTarget {
@@ -474,37 +451,18 @@ impl GuestSandbox for HypervisorSandbox {
         Some(self.clock)
     }
 
-    fn snapshot(&mut self) -> Result<Arc<dyn GuestSnapshot>> {
-        self.check_usable()?;
-        let snapshot = self.vm.snapshot().map_err(map_err)?;
-        Ok(Arc::new(HypervisorSnapshot { owner: self.id, snapshot, handlers: self.handlers.clone() }))
+    fn snapshot(&mut self) -> Result<Box<dyn Any + Send + Sync>> {
+        Ok(Box::new(self.vm.snapshot().map_err(map_err)?))
     }
 
-    fn restore(&mut self, snapshot: &dyn GuestSnapshot) -> Result<()> {
-        let snap: &HypervisorSnapshot = own_snapshot(snapshot, self.id)?;
-        self.vm.restore(snap.snapshot.clone()).map_err(map_err)?;
+    fn restore(&mut self, snapshot: &(dyn Any + Send + Sync)) -> Result<()> {
+        let snapshot: &Arc<Snapshot> = downcast_snapshot(snapshot)?;
+        self.vm.restore(snapshot.clone()).map_err(map_err)?;
         // Before the next user code, not now: a guest call here would make
         // Hyperlight copy the whole VM at a snapshot() that follows at once,
         // where it can otherwise hand back the snapshot just restored.
         self.needs_seed = true;
-        self.poison = None;
-        self.handlers = snap.handlers.clone();
         Ok(())
-    }
-}
-
-struct HypervisorSnapshot {
-    owner: u64,
-    snapshot: Arc<Snapshot>,
-    handlers: Vec<String>,
-}
-
-impl GuestSnapshot for HypervisorSnapshot {
-    fn owner(&self) -> u64 {
-        self.owner
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
     }
 }
 

@@ -67,7 +67,8 @@ fn boot(kill: &Mutex<Option<InterruptTarget>>) -> Result<()> {
     let mut sb = backend.load_runtime(crate::SandboxConfig::default(), std::sync::Arc::new(NoHostFunctions), console)?;
     *kill.lock().unwrap_or_else(|p| p.into_inner()) = Some(sb.interrupt_target());
     sb.load(&[], &[("probe".into(), "function handler(e) { return e + 1; }".into())])?;
-    match sb.call("probe", "41", false)?.as_str() {
+    sb.start("probe", "41", false)?;
+    match sb.finish()?.as_str() {
         "42" => Ok(()),
         other => Err(crate::Error::internal(format!("the probe handler returned {other} instead of 42"))),
     }

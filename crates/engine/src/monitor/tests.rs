@@ -3,8 +3,9 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
 use super::*;
-use crate::backend::{GuestSandbox, GuestSnapshot};
-use crate::call::{call_monitored, AbortOutcome, CallAbort, CallControl, CallOptions, InterruptTarget, ABORTED_BY_SIGNAL};
+use crate::backend::Transport;
+use crate::call::{AbortOutcome, CallAbort, CallOptions, InterruptTarget, ABORTED_BY_SIGNAL};
+use crate::sandbox::Sandbox;
 use crate::error::{Error, ErrorCode};
 
 struct After(Duration, &'static str);
@@ -107,7 +108,6 @@ struct FakeGuest {
     stop: Arc<AtomicBool>,
     woken: Arc<Mutex<Option<mpsc::Sender<()>>>>,
     wake: Option<mpsc::Receiver<()>>,
-    poisoned_with: Option<String>,
 }
 
 impl FakeGuest {
@@ -118,16 +118,23 @@ impl FakeGuest {
             stop: Arc::new(AtomicBool::new(false)),
             woken: Arc::new(Mutex::new(Some(tx))),
             wake: Some(rx),
-            poisoned_with: None,
         }
+    }
+
+    /// A sandbox around it with a handler "h" loaded.
+    fn sandbox(spin: bool) -> Sandbox {
+        Sandbox::with_handlers(Box::new(Self::new(spin)), &["h"])
     }
 }
 
-impl GuestSandbox for FakeGuest {
+impl Transport for FakeGuest {
     fn load(&mut self, _: &[(String, String)], _: &[(String, String)]) -> crate::Result<()> {
         Ok(())
     }
-    fn call(&mut self, _: &str, _: &str, _: bool) -> crate::Result<String> {
+    fn start(&mut self, _: &str, _: &str, _: bool) -> crate::Result<()> {
+        Ok(())
+    }
+    fn finish(&mut self) -> crate::Result<String> {
         if self.spin {
             while !self.stop.load(Ordering::Relaxed) {
                 std::hint::spin_loop();
@@ -137,17 +144,17 @@ impl GuestSandbox for FakeGuest {
         }
         Err(Error::guest_abort("the guest died"))
     }
-    fn unload(&mut self) -> crate::Result<()> {
+    fn reset(&mut self) -> crate::Result<()> {
         Ok(())
+    }
+    fn failure(&self) -> Option<String> {
+        None
+    }
+    fn broken(&self) -> bool {
+        false
     }
     fn memory_bytes(&self) -> u64 {
         0
-    }
-    fn poisoned(&self) -> bool {
-        self.poisoned_with.is_some()
-    }
-    fn mark_poisoned(&mut self, why: String) {
-        self.poisoned_with = Some(why);
     }
     fn interrupt_target(&self) -> InterruptTarget {
         let (stop, woken) = (self.stop.clone(), self.woken.clone());
@@ -162,10 +169,10 @@ impl GuestSandbox for FakeGuest {
         // The fake "guest" runs on the calling thread, as a vCPU would.
         None
     }
-    fn snapshot(&mut self) -> crate::Result<Arc<dyn GuestSnapshot>> {
+    fn snapshot(&mut self) -> crate::Result<Box<dyn std::any::Any + Send + Sync>> {
         Err(Error::internal("no snapshots"))
     }
-    fn restore(&mut self, _: &dyn GuestSnapshot) -> crate::Result<()> {
+    fn restore(&mut self, _: &(dyn std::any::Any + Send + Sync)) -> crate::Result<()> {
         Err(Error::internal("no snapshots"))
     }
 }
@@ -178,21 +185,19 @@ fn opts(wall_ms: Option<u64>, cpu_ms: Option<u64>) -> CallOptions {
 fn monitors_kill_poison_name_the_winner_and_count_it() {
     crate::telemetry::install();
     let before = crate::telemetry::snapshot();
-    let control = Arc::new(CallControl::default());
-
     // Spinning: the CPU monitor fires long before the wall clock.
-    let mut spinning = FakeGuest::new(true);
-    let (result, stats) = call_monitored(&mut spinning, &control, "h", "{}", &opts(Some(20_000), Some(30)));
+    let mut spinning = FakeGuest::sandbox(true);
+    let (result, stats) = spinning.call("h", "{}", &opts(Some(20_000), Some(30)));
     let stats = stats.unwrap();
     let err = result.unwrap_err();
     assert_eq!(err.code, ErrorCode::Cancelled);
     assert!(err.message.contains("cpuTimeoutMs: 30"), "{}", err.message);
     assert_eq!(stats.terminated_by, Some("cpu-time"));
-    assert!(spinning.poisoned_with.as_deref().unwrap().contains("CPU-time"));
+    assert!(spinning.poison_reason().unwrap().contains("CPU-time"));
 
     // Blocked: no CPU is used, so only the wall clock can fire.
-    let mut blocked = FakeGuest::new(false);
-    let (result, stats) = call_monitored(&mut blocked, &control, "h", "{}", &opts(Some(50), Some(10)));
+    let mut blocked = FakeGuest::sandbox(false);
+    let (result, stats) = blocked.call("h", "{}", &opts(Some(50), Some(10)));
     let stats = stats.unwrap();
     assert_eq!(result.unwrap_err().code, ErrorCode::Cancelled);
     assert_eq!(stats.terminated_by, Some("wall-clock"));
@@ -206,16 +211,16 @@ fn monitors_kill_poison_name_the_winner_and_count_it() {
 
 #[test]
 fn kill_stops_a_running_call_and_is_harmless_when_idle() {
-    let control = Arc::new(CallControl::default());
+    let mut guest = FakeGuest::sandbox(false);
+    let control = guest.control().clone();
     assert!(!control.kill(), "nothing is running");
-    let mut guest = FakeGuest::new(false);
     let c = control.clone();
     let killer = std::thread::spawn(move || {
         while !c.kill() {
             std::thread::sleep(Duration::from_millis(1));
         }
     });
-    let (result, stats) = call_monitored(&mut guest, &control, "h", "{}", &opts(None, None));
+    let (result, stats) = guest.call("h", "{}", &opts(None, None));
     let stats = stats.unwrap();
     killer.join().unwrap();
     assert_eq!(result.unwrap_err().code, ErrorCode::Cancelled);
@@ -225,19 +230,18 @@ fn kill_stops_a_running_call_and_is_harmless_when_idle() {
 
 #[test]
 fn a_monitor_that_cannot_start_means_the_call_never_runs() {
-    let control = Arc::new(CallControl::default());
-    let mut guest = FakeGuest::new(true);
+    let mut guest = FakeGuest::sandbox(true);
     // A zero limit cannot be monitored: the call must fail before the (endless) guest runs.
-    let (result, stats) = call_monitored(&mut guest, &control, "h", "{}", &opts(Some(0), None));
+    let (result, stats) = guest.call("h", "{}", &opts(Some(0), None));
     assert_eq!(result.unwrap_err().code, ErrorCode::InvalidArg);
     assert!(stats.is_none(), "the guest never ran");
 }
 
 #[test]
 fn an_abort_stops_its_own_call_only() {
-    let control = Arc::new(CallControl::default());
     let (mine, other) = (Arc::new(CallAbort::default()), Arc::new(CallAbort::default()));
-    let mut guest = FakeGuest::new(false);
+    let mut guest = FakeGuest::sandbox(false);
+    let control = guest.control().clone();
     let c = control.clone();
     let (m, o) = (mine.clone(), other.clone());
     let aborter = std::thread::spawn(move || {
@@ -250,28 +254,27 @@ fn an_abort_stops_its_own_call_only() {
         assert_eq!(c.abort(&m), AbortOutcome::Stopped);
     });
     let with_abort = CallOptions { abort: Some(mine.clone()), ..opts(None, None) };
-    let (result, stats) = call_monitored(&mut guest, &control, "h", "{}", &with_abort);
+    let (result, stats) = guest.call("h", "{}", &with_abort);
     let stats = stats.unwrap();
     aborter.join().unwrap();
     let err = result.unwrap_err();
     assert_eq!(err.code, ErrorCode::Cancelled);
     assert!(err.message.contains("AbortSignal"), "{}", err.message);
     assert_eq!(stats.terminated_by, Some(ABORTED_BY_SIGNAL));
-    assert!(guest.poisoned_with.is_some());
+    assert!(guest.poison_reason().is_some());
     assert_eq!(control.abort(&mine), AbortOutcome::TooLate, "the call is over");
 }
 
 #[test]
 fn a_call_aborted_before_it_starts_never_runs_and_poisons_nothing() {
-    let control = Arc::new(CallControl::default());
-    let abort = Arc::new(CallAbort::default());
-    assert_eq!(control.abort(&abort), AbortOutcome::Prevented);
     // A spinning guest: had it started, the call would never return.
-    let mut guest = FakeGuest::new(true);
-    let (result, stats) = call_monitored(&mut guest, &control, "h", "{}", &CallOptions { abort: Some(abort), ..opts(None, None) });
+    let mut guest = FakeGuest::sandbox(true);
+    let abort = Arc::new(CallAbort::default());
+    assert_eq!(guest.control().abort(&abort), AbortOutcome::Prevented);
+    let (result, stats) = guest.call("h", "{}", &CallOptions { abort: Some(abort), ..opts(None, None) });
     let err = result.unwrap_err();
     assert_eq!(err.code, ErrorCode::Cancelled);
     assert!(err.message.contains("not run"), "{}", err.message);
     assert!(stats.is_none(), "the guest never ran");
-    assert!(guest.poisoned_with.is_none());
+    assert!(guest.poison_reason().is_none());
 }

@@ -8,9 +8,10 @@ mod sandbox;
 use std::sync::Arc;
 
 pub use launcher::{set_guest_image, GuestImage};
-pub use sandbox::ProcessSandbox;
+pub use sandbox::ProcessGuest;
 
-use crate::backend::{Backend, BackendKind, GuestSandbox, HostDispatch};
+use crate::backend::{Backend, HostDispatch, Transport};
+use crate::config::BackendKind;
 use crate::config::SandboxConfig;
 use crate::console::Console;
 use crate::error::Result;
@@ -23,8 +24,8 @@ impl Backend for ProcessBackend {
         BackendKind::Process
     }
 
-    fn load_runtime(&self, config: SandboxConfig, host: Arc<dyn HostDispatch>, console: Console) -> Result<Box<dyn GuestSandbox>> {
+    fn load_runtime(&self, config: SandboxConfig, host: Arc<dyn HostDispatch>, console: Console) -> Result<Box<dyn Transport>> {
         let init = SandboxInit { config, host_modules: host.modules() };
-        Ok(Box::new(ProcessSandbox::new(init, host, console)?))
+        Ok(Box::new(ProcessGuest::new(init, host, console)?))
     }
 }

@@ -1,11 +1,12 @@
-//! `GuestSandbox` for the process backend: requests over the socket, host
+//! The process backend's [`Transport`]: requests over the socket, host
 //! calls answered in place, and a dead or misbehaving guest turned into a
-//! poisoned sandbox rather than a host failure.
+//! broken transport (a poisoned sandbox) rather than a host failure.
 
 use std::any::Any;
 use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use crate::backend::{check_event_size, check_handler_known, next_sandbox_id, own_snapshot, poisoned_error, GuestSandbox, GuestSnapshot, HostDispatch, HostHere, HostResult};
+use crate::backend::{HostDispatch, HostHere, HostResult, Transport};
 use crate::host_wait::HostWaiter;
 use crate::call::InterruptTarget;
 use crate::console::Console;
@@ -14,19 +15,18 @@ use crate::error::{Error, Result};
 use crate::process::guest_process::{guest_gone, GuestProcess};
 use crate::process::launcher::{fork, spawn_sandbox};
 use crate::protocol::{host_max_frame, FailureKind, GuestFailure, Reply, Request, SandboxInit};
+use crate::sandbox::downcast_snapshot;
 
-pub struct ProcessSandbox {
-    /// Ties snapshots to the sandbox they came from.
-    id: u64,
+pub struct ProcessGuest {
     guest: GuestProcess,
+    /// The spin budget's key: spreads guests' polling (see `spin::guest_budget`).
+    id: u64,
     init: SandboxInit,
     host: Arc<dyn HostDispatch>,
     /// Where the guest's console output goes.
     console: Console,
-    /// Why the sandbox is poisoned, if it is.
-    poison: Option<String>,
-    /// Names of the handlers the guest compiled, to refuse unknown ones here.
-    handlers: Vec<String>,
+    /// Why the guest cannot be used any more (it died or misbehaved), if so.
+    broken: Option<String>,
     /// Lets an interrupt end a call that is waiting on a host function.
     host_wait: HostWaiter,
     /// The call `start_call` sent: its handler, and what `poll_call` left
@@ -42,40 +42,26 @@ enum Parked {
     Host { module: String, function: String, tx: mpsc::Sender<HostResult>, rx: mpsc::Receiver<HostResult> },
 }
 
-impl ProcessSandbox {
+impl ProcessGuest {
     pub fn new(init: SandboxInit, host: Arc<dyn HostDispatch>, console: Console) -> Result<Self> {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let guest = spawn_sandbox(&init)?;
         Ok(Self {
-            id: next_sandbox_id(),
             guest,
+            id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             init,
             host,
             console,
-            poison: None,
-            handlers: Vec::new(),
+            broken: None,
             host_wait: HostWaiter::default(),
             current: None,
         })
     }
 
-    pub fn guest_pid(&self) -> i32 {
-        self.guest.pid
-    }
-
-    fn check_usable(&mut self) -> Result<()> {
-        if self.poison.is_none() && self.guest.has_exited() {
-            self.poison = Some(format!("its guest process {}", self.guest.exit_description()));
-        }
-        match &self.poison {
-            Some(why) => Err(poisoned_error(why)),
-            None => Ok(()),
-        }
-    }
-
     /// Stops the guest after it died or misbehaved, and remembers why.
     fn poison_with(&mut self, err: Error) -> Error {
         self.guest.kill();
-        self.poison = Some(err.message.clone());
+        self.broken = Some(err.message.clone());
         err
     }
 
@@ -111,7 +97,7 @@ impl ProcessSandbox {
     }
 }
 
-impl ProcessSandbox {
+impl ProcessGuest {
     /// A call's last reply as its result.
     fn conclude(&mut self, reply: Reply) -> Result<String> {
         match reply {
@@ -136,38 +122,17 @@ fn failure_error(f: GuestFailure) -> Error {
     }
 }
 
-impl GuestSandbox for ProcessSandbox {
+impl Transport for ProcessGuest {
     fn load(&mut self, modules: &[(String, String)], handlers: &[(String, String)]) -> Result<()> {
-        self.check_usable()?;
         let req = Request::Load { modules: modules.to_vec(), handlers: handlers.to_vec() };
-        let result = match self.request(&req, "while loading handlers")? {
-            Reply::Loaded => {
-                self.handlers = handlers.iter().map(|(name, _)| name.clone()).collect();
-                Ok(())
-            }
+        match self.request(&req, "while loading handlers")? {
+            Reply::Loaded => Ok(()),
             Reply::Failed(f) => Err(failure_error(f)),
             other => Err(self.poison_with(Error::guest_abort(format!("the guest answered Load with {other:?}")))),
-        };
-        if result.is_err() {
-            // Half-registered handlers must not linger into the next attempt.
-            self.unload()?;
         }
-        result
     }
 
-    fn call(&mut self, handler: &str, event_json: &str, gc: bool) -> Result<String> {
-        self.start_call(handler, event_json, gc)?;
-        self.finish_call()
-    }
-
-    fn has_fast_path(&self) -> bool {
-        true
-    }
-
-    fn start_call(&mut self, handler: &str, event_json: &str, gc: bool) -> Result<()> {
-        check_handler_known(&self.handlers, handler)?;
-        self.check_usable()?;
-        check_event_size(&self.init.config, event_json)?;
+    fn start(&mut self, handler: &str, event_json: &str, gc: bool) -> Result<()> {
         self.host_wait.reset();
         let spin_us = crate::spin::guest_budget(self.id).as_micros() as u32;
         let req = Request::Call { handler: handler.to_string(), event: event_json.to_string(), gc, spin_us };
@@ -176,12 +141,12 @@ impl GuestSandbox for ProcessSandbox {
         Ok(())
     }
 
-    fn poll_call(&mut self, spin: std::time::Duration, cap: std::time::Instant) -> Option<Result<String>> {
+    fn poll(&mut self, spin: Duration, cap: Instant) -> Option<Result<String>> {
         let handler = match &self.current {
             Some((handler, None)) => handler.clone(),
             _ => return None,
         };
-        let deadline = || (std::time::Instant::now() + spin).min(cap);
+        let deadline = || (Instant::now() + spin).min(cap);
         let mut until = deadline();
         loop {
             let reply = match self.guest.chan.recv_by::<Reply>(until) {
@@ -217,9 +182,9 @@ impl GuestSandbox for ProcessSandbox {
         }
     }
 
-    fn finish_call(&mut self) -> Result<String> {
+    fn finish(&mut self) -> Result<String> {
         let Some((handler, parked)) = self.current.take() else {
-            return Err(Error::internal("finish_call() without a call in progress"));
+            return Err(Error::internal("finish() without a call in progress"));
         };
         let during = during_call(&handler);
         let interrupted = |module: &str, function: &str| {
@@ -245,12 +210,11 @@ impl GuestSandbox for ProcessSandbox {
         self.conclude(reply)
     }
 
-    fn unload(&mut self) -> Result<()> {
+    fn reset(&mut self) -> Result<()> {
         let fresh = spawn_sandbox(&self.init)?;
         // The old guest is killed and reaped when it drops.
         self.guest = fresh;
-        self.poison = None;
-        self.handlers.clear();
+        self.broken = None;
         Ok(())
     }
 
@@ -261,13 +225,20 @@ impl GuestSandbox for ProcessSandbox {
         5 * 1024 * 1024 / 2 + self.init.config.input_buffer_size + self.init.config.output_buffer_size
     }
 
-    fn poisoned(&self) -> bool {
-        self.poison.is_some()
+    fn failure(&self) -> Option<String> {
+        match &self.broken {
+            Some(why) => Some(why.clone()),
+            None if self.guest.has_exited() => Some(format!("its guest process {}", self.guest.exit_description())),
+            None => None,
+        }
     }
 
-    fn mark_poisoned(&mut self, why: String) {
+    fn broken(&self) -> bool {
+        self.broken.is_some()
+    }
+
+    fn stop(&mut self) {
         self.guest.kill();
-        self.poison = Some(why);
     }
 
     fn interrupt_target(&self) -> InterruptTarget {
@@ -283,8 +254,11 @@ impl GuestSandbox for ProcessSandbox {
         self.guest.cpu_clock
     }
 
-    fn snapshot(&mut self) -> Result<Arc<dyn GuestSnapshot>> {
-        self.check_usable()?;
+    fn pid(&self) -> Option<i32> {
+        Some(self.guest.pid)
+    }
+
+    fn snapshot(&mut self) -> Result<Box<dyn Any + Send + Sync>> {
         // A paused fork of the guest is the snapshot: a copy-on-write image of
         // its whole memory, handlers and module state included.
         let forked = fork(&mut self.guest.chan, None).map_err(|e| {
@@ -292,12 +266,12 @@ impl GuestSandbox for ProcessSandbox {
             self.poison_with(err)
         })?;
         let copy = GuestProcess::adopt(forked, host_max_frame(&self.init.config))?;
-        Ok(Arc::new(ProcessSnapshot { owner: self.id, guest: Mutex::new(copy), handlers: self.handlers.clone() }))
+        Ok(Box::new(ProcessSnapshot(Mutex::new(copy))))
     }
 
-    fn restore(&mut self, snapshot: &dyn GuestSnapshot) -> Result<()> {
-        let snap: &ProcessSnapshot = own_snapshot(snapshot, self.id)?;
-        let mut frozen = snap.guest.lock().unwrap_or_else(|p| p.into_inner());
+    fn restore(&mut self, snapshot: &(dyn Any + Send + Sync)) -> Result<()> {
+        let snap: &ProcessSnapshot = downcast_snapshot(snapshot)?;
+        let mut frozen = snap.0.lock().unwrap_or_else(|p| p.into_inner());
         if frozen.has_exited() {
             return Err(Error::internal(format!(
                 "restore(): the snapshot's process {}; take a new snapshot",
@@ -309,25 +283,10 @@ impl GuestSandbox for ProcessSandbox {
         let fresh = GuestProcess::adopt(forked, host_max_frame(&self.init.config))?;
         drop(frozen);
         self.guest = fresh;
-        self.poison = None;
-        self.handlers = snap.handlers.clone();
+        self.broken = None;
         Ok(())
     }
 }
 
 /// A paused copy of a guest process; each restore forks it again.
-struct ProcessSnapshot {
-    owner: u64,
-    guest: Mutex<GuestProcess>,
-    handlers: Vec<String>,
-}
-
-impl GuestSnapshot for ProcessSnapshot {
-    fn owner(&self) -> u64 {
-        self.owner
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-}
-
+struct ProcessSnapshot(Mutex<GuestProcess>);

@@ -1,0 +1,296 @@
+//! What a sandbox is, whatever isolates its guest: an id, the handlers its
+//! guest compiled, whether it is poisoned and why, the checks before a call,
+//! which snapshots are its own, and how a call's outcome is concluded. The
+//! backends only move requests to their guest and back ([`Transport`]).
+//!
+//! A call is one protocol on every backend: [`Sandbox::start`] (checks, the
+//! monitors, the request on its way), then [`Sandbox::poll`] any number of
+//! times, then [`Sandbox::finish`]; [`Sandbox::call`] is the three in one.
+//! Polling on the caller's thread before handing a call to the sandbox's own
+//! thread is the caller's policy (see the NAPI layer's `callHandlerJson`);
+//! a transport that cannot answer without blocking just never has an answer
+//! to a poll.
+
+use std::any::Any;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::backend::{Backend, HostDispatch, Transport};
+use crate::call::{describe_stopper, CallControl, CallOptions, CallStats, Monitored, KILLED_BY_HANDLE};
+use crate::config::SandboxConfig;
+use crate::console::Console;
+use crate::error::{Error, Result};
+
+/// A call's result as the user sees it, and its stats (`None`: the guest never saw it).
+pub type Outcome = (Result<String>, Option<CallStats>);
+
+pub struct Sandbox {
+    /// Ties snapshots to the sandbox they came from.
+    id: u64,
+    guest: Box<dyn Transport>,
+    /// The largest event the guest takes, in bytes of JSON.
+    input_limit: u64,
+    /// Stops the running call from any thread (monitors, `kill()`, an abort).
+    control: Arc<CallControl>,
+    /// Names of the handlers the guest compiled, to refuse others here.
+    handlers: Vec<String>,
+    /// Why the sandbox is poisoned, if it is.
+    poison: Option<String>,
+    /// The call between `start` and its end.
+    current: Option<Current>,
+}
+
+struct Current {
+    handler: String,
+    opts: CallOptions,
+    was_poisoned: bool,
+    monitored: Monitored,
+}
+
+/// A point-in-time copy of a guest, restorable only into the sandbox it was taken from.
+pub struct SandboxSnapshot {
+    owner: u64,
+    handlers: Vec<String>,
+    guest: Box<dyn Any + Send + Sync>,
+}
+
+/// The error for anything asked of a poisoned sandbox, saying why and what to do.
+pub fn poisoned_error(why: &str) -> Error {
+    Error::poisoned(format!("the sandbox is poisoned ({why}); call restore(snapshot) or unload() to use it again"))
+}
+
+fn next_sandbox_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+impl Sandbox {
+    /// `ProtoJSSandbox.loadRuntime()`: a guest with the runtime up and the
+    /// host functions declared, but no handlers yet. Its console output goes to `console`.
+    pub fn boot(backend: &dyn Backend, config: SandboxConfig, host: Arc<dyn HostDispatch>, console: Console) -> Result<Self> {
+        Ok(Self::new(backend.load_runtime(config, host, console)?, &config))
+    }
+
+    pub fn new(guest: Box<dyn Transport>, config: &SandboxConfig) -> Self {
+        Self {
+            id: next_sandbox_id(),
+            guest,
+            input_limit: config.input_buffer_size,
+            control: Arc::default(),
+            handlers: Vec::new(),
+            poison: None,
+            current: None,
+        }
+    }
+
+    /// The control whose `kill()` and monitors stop this sandbox's calls.
+    pub fn control(&self) -> &Arc<CallControl> {
+        &self.control
+    }
+
+    /// Makes `control` the one that stops this sandbox's calls (its worker's,
+    /// which exists before the guest does).
+    pub(crate) fn set_control(&mut self, control: Arc<CallControl>) {
+        self.control = control;
+    }
+
+    /// The guest's process id, where it runs in a process of its own.
+    pub fn guest_pid(&self) -> Option<i32> {
+        self.guest.pid()
+    }
+
+    pub fn poisoned(&self) -> bool {
+        self.poison.is_some() || self.guest.broken()
+    }
+
+    /// About how many bytes of memory this guest holds outside the JS heap.
+    pub fn memory_bytes(&self) -> u64 {
+        self.guest.memory_bytes()
+    }
+
+    /// Makes the sandbox refuse calls until restored or unloaded, saying why.
+    fn poison(&mut self, why: String) {
+        self.guest.stop();
+        self.poison = Some(why);
+    }
+
+    fn check_usable(&mut self) -> Result<()> {
+        if self.poison.is_none() {
+            self.poison = self.guest.failure();
+        }
+        match &self.poison {
+            Some(why) => Err(poisoned_error(why)),
+            None => Ok(()),
+        }
+    }
+
+    /// `getLoadedSandbox()`: registers modules and compiles handlers. Loading
+    /// runs top-level guest code, so it is bounded by a wall-clock limit. A
+    /// load that fails, or runs out and is cancelled, leaves the guest as
+    /// `boot` made it, so the `JSSandbox` can be fixed and loaded again.
+    pub fn load(&mut self, modules: &[(String, String)], handlers: &[(String, String)], timeout: Duration) -> Result<()> {
+        let opts = CallOptions { gc: false, wall_clock: Some(timeout), cpu_time: None, abort: None };
+        let guest = &mut self.guest;
+        let (result, stats) = match Monitored::start(guest.cpu_clock(), guest.interrupt_target(), &self.control, &opts) {
+            Ok(running) => {
+                let result = guest.load(modules, handlers);
+                (result, Some(running.finish(&self.control)))
+            }
+            Err(e) => (Err(e), None),
+        };
+        let result = match stats.and_then(|s| s.terminated_by) {
+            Some(by) => {
+                let why = match by {
+                    KILLED_BY_HANDLE => format!("by {}", describe_stopper(by, &opts)),
+                    _ => format!(
+                        "after the load timeout of {} ms (setLoadTimeoutMs): does a handler or module loop at its top level?",
+                        timeout.as_millis()
+                    ),
+                };
+                Err(Error::cancelled(format!("loading the handlers was cancelled {why}")))
+            }
+            None => result,
+        };
+        match result {
+            Ok(()) => {
+                self.handlers = handlers.iter().map(|(name, _)| name.clone()).collect();
+                Ok(())
+            }
+            Err(e) => {
+                // Half-registered handlers must not linger into the next attempt.
+                self.unload()?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Starts a call: the monitors `opts` asks for, the checks, and the
+    /// request on its way to the guest. `Some` when the call is over already
+    /// (refused, or a monitor could not start); else `poll` and `finish` end it.
+    pub fn start(&mut self, handler: &str, event_json: &str, opts: &CallOptions) -> Option<Outcome> {
+        let was_poisoned = self.poisoned();
+        let monitored = match Monitored::start(self.guest.cpu_clock(), self.guest.interrupt_target(), &self.control, opts) {
+            Ok(m) => m,
+            Err(e) => return Some(self.conclude(handler, opts, was_poisoned, Err(e), None)),
+        };
+        self.current = Some(Current { handler: handler.to_string(), opts: opts.clone(), was_poisoned, monitored });
+        match self.check_call(handler, event_json).and_then(|()| self.guest.start(handler, event_json, opts.gc)) {
+            Ok(()) => None,
+            Err(e) => Some(self.end(Err(e))),
+        }
+    }
+
+    /// The started call's outcome if it comes within `spin` (and at most
+    /// [`crate::spin::MAX_CALLER_SPIN`] in all), answering host calls that
+    /// can be answered on this thread; never sleeps. `None`: still running.
+    pub fn poll(&mut self, spin: Duration) -> Option<Outcome> {
+        self.current.as_ref()?;
+        let result = self.guest.poll(spin, Instant::now() + crate::spin::MAX_CALLER_SPIN)?;
+        Some(self.end(result))
+    }
+
+    /// Waits for the started call to end, answering its host calls.
+    pub fn finish(&mut self) -> Outcome {
+        if self.current.is_none() {
+            return (Err(Error::internal("finish() without a call in progress")), None);
+        }
+        let result = self.guest.finish();
+        self.end(result)
+    }
+
+    /// One whole call, waiting for its end. Stats come back for every call
+    /// the guest ran, even one that failed; a stopped call poisons the sandbox.
+    pub fn call(&mut self, handler: &str, event_json: &str, opts: &CallOptions) -> Outcome {
+        match self.start(handler, event_json, opts) {
+            Some(done) => done,
+            None => self.finish(),
+        }
+    }
+
+    fn check_call(&mut self, handler: &str, event_json: &str) -> Result<()> {
+        if !self.handlers.iter().any(|h| h == handler) {
+            let loaded = if self.handlers.is_empty() { "none".to_string() } else { self.handlers.join(", ") };
+            return Err(Error::invalid_arg(format!("no handler named '{handler}' is loaded (loaded: {loaded})")));
+        }
+        self.check_usable()?;
+        if event_json.len() as u64 > self.input_limit {
+            return Err(Error::invalid_arg(format!(
+                "the event is {} bytes of JSON, larger than the input buffer of {} bytes (setInputBufferSize)",
+                event_json.len(),
+                self.input_limit
+            )));
+        }
+        Ok(())
+    }
+
+    fn end(&mut self, result: Result<String>) -> Outcome {
+        let current = self.current.take().expect("a call is in progress");
+        let stats = current.monitored.finish(&self.control);
+        self.conclude(&current.handler, &current.opts, current.was_poisoned, result, Some(stats))
+    }
+
+    /// A call's result as the user sees it: a stopped call is cancelled and
+    /// poisons the sandbox, whatever the guest answered; counted either way.
+    fn conclude(&mut self, handler: &str, opts: &CallOptions, was_poisoned: bool, result: Result<String>, stats: Option<CallStats>) -> Outcome {
+        let terminated_by = stats.as_ref().and_then(|s| s.terminated_by);
+        // Poisoned by this call, and not by a monitor, kill() or abort: the guest died by itself.
+        let crashed = result.is_err() && terminated_by.is_none() && !was_poisoned && self.poisoned();
+        let result = match terminated_by {
+            // Even if the guest's answer raced the kill, the guest is now dead.
+            Some(by) => {
+                let who = describe_stopper(by, opts);
+                self.poison(format!("its call to handler '{handler}' was cancelled by {who}"));
+                Err(Error::cancelled(format!(
+                    "handler '{handler}' was cancelled by {who}; the sandbox is poisoned until restore(snapshot) or unload()"
+                )))
+            }
+            None => result,
+        };
+        crate::telemetry::record_call(handler, result.as_ref().err(), crashed);
+        (result, stats)
+    }
+
+    /// Back to the state `boot` produced: no handlers, no modules, not poisoned.
+    pub fn unload(&mut self) -> Result<()> {
+        self.guest.reset()?;
+        self.handlers.clear();
+        self.poison = None;
+        Ok(())
+    }
+
+    /// A copy of guest memory now (handlers, module state), to `restore` any number of times.
+    pub fn snapshot(&mut self) -> Result<Arc<SandboxSnapshot>> {
+        self.check_usable()?;
+        let guest = self.guest.snapshot()?;
+        Ok(Arc::new(SandboxSnapshot { owner: self.id, handlers: self.handlers.clone(), guest }))
+    }
+
+    /// Brings the guest back to exactly the snapshot's state and clears poisoning.
+    pub fn restore(&mut self, snapshot: &SandboxSnapshot) -> Result<()> {
+        if snapshot.owner != self.id {
+            return Err(Error::invalid_arg("restore(): this snapshot was taken from a different sandbox"));
+        }
+        self.guest.restore(snapshot.guest.as_ref())?;
+        self.handlers = snapshot.handlers.clone();
+        self.poison = None;
+        Ok(())
+    }
+
+    /// A sandbox whose guest has these handlers already (tests of the layers above).
+    #[cfg(test)]
+    pub(crate) fn with_handlers(guest: Box<dyn Transport>, handlers: &[&str]) -> Self {
+        let mut sandbox = Self::new(guest, &SandboxConfig::default());
+        sandbox.handlers = handlers.iter().map(|h| h.to_string()).collect();
+        sandbox
+    }
+
+    #[cfg(test)]
+    pub(crate) fn poison_reason(&self) -> Option<&str> {
+        self.poison.as_deref()
+    }
+}
+
+/// The backend's own snapshot, from what [`Transport::snapshot`] made.
+pub fn downcast_snapshot<T: 'static>(snapshot: &(dyn Any + Send + Sync)) -> Result<&T> {
+    snapshot.downcast_ref::<T>().ok_or_else(|| Error::internal("restore(): the snapshot is of another backend"))
+}
