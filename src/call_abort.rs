@@ -4,7 +4,7 @@ use hyperlight_js_engine::call::CallAbort;
 use hyperlight_js_engine::CallControl;
 use napi_derive::napi;
 
-/// The native end of one call's AbortSignal: `lib/index.js` calls `abort()`
+/// The native end of one call's AbortSignal: `lib/call.js` calls `abort()`
 /// from the signal's listener. Internal; users pass the signal itself.
 #[napi]
 pub struct CallAbortHandle {

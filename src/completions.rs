@@ -1,5 +1,5 @@
 //! The fast path for `callHandler` results. A napi deferred creates (and
-//! tears down) a threadsafe function per promise; instead `lib/index.js`
+//! tears down) a threadsafe function per promise; instead `lib/call.js`
 //! keeps the promises, and sandbox threads report results through one
 //! threadsafe function per JS environment as
 //! `(id, errorCode | null, resultJsonOrMessage, console | null)`, where
@@ -17,10 +17,10 @@ use napi::Env;
 use napi_derive::napi;
 
 type Args = FnArgs<(u32, Option<&'static str>, String, Option<Vec<String>>)>;
-/// Weak: lib/index.js keeps Node alive while calls are pending.
+/// Weak: lib/call.js keeps Node alive while calls are pending.
 type Completions = ThreadsafeFunction<Args, (), Args, Status, false, true>;
 
-/// Called once per environment by lib/index.js with the function that settles pending calls.
+/// Called once per environment by lib/call.js with the function that settles pending calls.
 #[napi]
 pub fn install_completion_handler(env: Env, callback: Function<'_, Args, ()>) -> Result<()> {
     let tsfn: Completions = callback.build_threadsafe_function().callee_handled::<false>().weak::<true>().build()?;
@@ -31,7 +31,7 @@ pub fn install_completion_handler(env: Env, callback: Function<'_, Args, ()>) ->
 pub fn for_env(env: &Env) -> Result<Arc<Completions>> {
     env.get_instance_data::<Arc<Completions>>()?
         .map(|c| c.clone())
-        .ok_or_else(|| Error::from_reason("load @hyperlight/js-host-api through its lib/index.js"))
+        .ok_or_else(|| Error::from_reason("load @hyperlight/js-host-api through its lib/index.js (lib/call.js installs the handler)"))
 }
 
 pub fn complete(completions: &Completions, id: u32, result: EngineResult<String>, console: Option<Vec<String>>) {

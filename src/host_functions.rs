@@ -3,7 +3,7 @@
 //! The guest's call reaches a sandbox thread; the callback must run on the
 //! Node main thread, so it is queued there through a ThreadsafeFunction and
 //! the sandbox thread waits for the outcome (which the engine can cut short
-//! when a monitor or `kill()` stops the call). `lib/index.js` wraps each
+//! when a monitor or `kill()` stops the call). `lib/host-functions.js` wraps each
 //! callback so it takes the JSON argument array and returns a tagged JSON
 //! string ('J' + result or 'E' + error message) or a Promise of one; it
 //! never throws across this boundary.
@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::ThreadId;
 
 use hyperlight_js_engine::config::validate_name;
-use hyperlight_js_engine::protocol::HostModuleDecl;
+use hyperlight_js_engine::HostModuleDecl;
 use hyperlight_js_engine::{Error as EngineError, HostDispatch, HostHere, HostReply, HostResult};
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};

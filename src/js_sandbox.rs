@@ -21,7 +21,7 @@ pub struct JSSandbox {
     kind: BackendKind,
     load_timeout: std::time::Duration,
     console: Console,
-    /// What the last load wrote to a capturing console, for lib/index.js to
+    /// What the last load wrote to a capturing console, for lib/api.js to
     /// hand to the sandbox's sink before `getLoadedSandbox()` settles.
     load_output: Arc<Mutex<Option<Vec<String>>>>,
 }

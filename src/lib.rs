@@ -1,7 +1,7 @@
 //! `@hyperlight/js-host-api`: the Node addon. Each JS class lives in its own
 //! file and only translates between JS and `hyperlight_js_engine`, which owns
-//! every guest. `lib/index.js` adds the JSON handling and argument checks
-//! that are cheaper in JS.
+//! every guest. `lib/` adds the JSON handling and argument checks that
+//! are cheaper in JS (`lib/api.js` assembles the API; ARCHITECTURE.md has the layers).
 
 mod call_abort;
 mod completions;
@@ -17,7 +17,7 @@ mod snapshot;
 mod telemetry;
 
 pub use call_abort::CallAbortHandle;
-// Called by lib/index.js only; exported so the test build sees it used.
+// Called by lib/call.js only; exported so the test build sees it used.
 pub use completions::install_completion_handler;
 pub use host_functions::HostModule;
 pub use interrupt_handle::InterruptHandle;

@@ -65,7 +65,7 @@ impl LoadedJSSandbox {
 
 /// Per-call options as they reach Rust: plain arguments, not an object,
 /// because reading an object's properties through N-API costs more than a
-/// trivial call's guest work (`lib/index.js` has checked their types).
+/// trivial call's guest work (`lib/call.js` has checked their types).
 fn call_options(
     gc: Option<bool>,
     wall_clock_ms: Option<f64>,
@@ -117,7 +117,7 @@ impl LoadedJSSandbox {
     }
 
     /// The native half of `callHandler`: the event arrives as JSON text and
-    /// the result leaves as JSON text, keyed by `id`; `lib/index.js` does the
+    /// the result leaves as JSON text, keyed by `id`; `lib/call.js` does the
     /// (de)serialising and owns the promise. A result that came within the
     /// fast path's spin is returned as a string, or as `[result, level,
     /// message, ...]` when the call's console output was captured (`capture`:

@@ -35,7 +35,7 @@ impl ProtoJSSandbox {
         self.backend.kind().as_str()
     }
 
-    /// Why `'auto'` could not use the micro-VM backend (lib/index.js warns once with it).
+    /// Why `'auto'` could not use the micro-VM backend (lib/api.js warns once with it).
     #[napi(getter)]
     pub fn fallback_reason(&self) -> Option<String> {
         self.fallback_reason.clone()

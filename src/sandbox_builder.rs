@@ -1,5 +1,5 @@
 use hyperlight_js_engine::select::{self, BackendChoice};
-use hyperlight_js_engine::config::validate_timeout;
+use hyperlight_js_engine::config::{set_size, validate_timeout};
 use hyperlight_js_engine::{ConsoleDestination, SandboxConfig, SizeKind};
 use napi::bindgen_prelude::*;
 use napi::Env;
@@ -15,7 +15,7 @@ use crate::proto_js_sandbox::ProtoJSSandbox;
 pub struct SandboxBuilder {
     config: SandboxConfig,
     backend: BackendChoice,
-    /// Where the sandbox's console output goes (lib/index.js keeps a function sink).
+    /// Where the sandbox's console output goes (lib/api.js keeps a function sink).
     console: ConsoleDestination,
     consumed: bool,
 }
@@ -39,28 +39,28 @@ impl SandboxBuilder {
     #[napi]
     pub fn set_heap_size<'a>(&mut self, env: Env, this: This<'a>, bytes: f64) -> Result<This<'a>> {
         self.usable(&env)?;
-        sync(&env, self.config.set(SizeKind::Heap, bytes))?;
+        sync(&env, set_size(&mut self.config, SizeKind::Heap, bytes))?;
         Ok(this)
     }
 
     #[napi]
     pub fn set_scratch_size<'a>(&mut self, env: Env, this: This<'a>, bytes: f64) -> Result<This<'a>> {
         self.usable(&env)?;
-        sync(&env, self.config.set(SizeKind::Scratch, bytes))?;
+        sync(&env, set_size(&mut self.config, SizeKind::Scratch, bytes))?;
         Ok(this)
     }
 
     #[napi]
     pub fn set_input_buffer_size<'a>(&mut self, env: Env, this: This<'a>, bytes: f64) -> Result<This<'a>> {
         self.usable(&env)?;
-        sync(&env, self.config.set(SizeKind::InputBuffer, bytes))?;
+        sync(&env, set_size(&mut self.config, SizeKind::InputBuffer, bytes))?;
         Ok(this)
     }
 
     #[napi]
     pub fn set_output_buffer_size<'a>(&mut self, env: Env, this: This<'a>, bytes: f64) -> Result<This<'a>> {
         self.usable(&env)?;
-        sync(&env, self.config.set(SizeKind::OutputBuffer, bytes))?;
+        sync(&env, set_size(&mut self.config, SizeKind::OutputBuffer, bytes))?;
         Ok(this)
     }
 
@@ -68,11 +68,11 @@ impl SandboxBuilder {
     #[napi]
     pub fn set_max_console_bytes_per_call<'a>(&mut self, env: Env, this: This<'a>, bytes: f64) -> Result<This<'a>> {
         self.usable(&env)?;
-        sync(&env, self.config.set(SizeKind::ConsolePerCall, bytes))?;
+        sync(&env, set_size(&mut self.config, SizeKind::ConsolePerCall, bytes))?;
         Ok(this)
     }
 
-    /// `'inherit'`, `'ignore'` or `'capture'`: lib/index.js's `setConsole()`
+    /// `'inherit'`, `'ignore'` or `'capture'`: lib/api.js's `setConsole()`
     /// calls this, keeping a function sink itself (`'capture'`).
     #[napi]
     pub fn set_console_destination<'a>(&mut self, env: Env, this: This<'a>, to: String) -> Result<This<'a>> {

@@ -9,7 +9,7 @@ use crate::monitor::GuestClock;
 use crate::config::{BackendKind, SandboxConfig};
 use crate::console::Console;
 use crate::error::Result;
-use crate::protocol::HostModuleDecl;
+use hyperlight_js_wire::HostModuleDecl;
 
 /// A host function's outcome: the result as JSON text, or an error message for the guest.
 pub type HostResult = std::result::Result<String, String>;

@@ -8,8 +8,7 @@ const KIB: u64 = 1024;
 const MIB: u64 = 1024 * KIB;
 const GIB: u64 = 1024 * MIB;
 
-/// Loading runs the handlers' and modules' top-level code: bounded like a call.
-pub const DEFAULT_LOAD_TIMEOUT_MS: u64 = 10_000;
+pub use hyperlight_js_wire::messages::{SandboxConfig, DEFAULT_LOAD_TIMEOUT_MS};
 
 /// A duration in whole milliseconds from the environment variable `name`,
 /// else `default`. A value that does not parse or lies outside 1..=`max` is
@@ -26,35 +25,6 @@ pub fn env_millis(name: &str, default: std::time::Duration, max: std::time::Dura
                 default.as_millis()
             );
             default
-        }
-    }
-}
-
-/// Guest sizes, in bytes. On the process backend the heap bounds the QuickJS
-/// heap, the scratch size its stack, and the buffers the largest event and
-/// result that may cross the boundary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub struct SandboxConfig {
-    pub heap_size: u64,
-    pub scratch_size: u64,
-    pub input_buffer_size: u64,
-    pub output_buffer_size: u64,
-    /// How long `getLoadedSandbox()` may take before the load is cancelled.
-    pub load_timeout_ms: u64,
-    /// Console output one call (or the load) may write; the rest is dropped
-    /// (see `console.rs`).
-    pub max_console_bytes_per_call: u64,
-}
-
-impl Default for SandboxConfig {
-    fn default() -> Self {
-        Self {
-            heap_size: 64 * MIB,
-            scratch_size: MIB,
-            input_buffer_size: 4 * MIB,
-            output_buffer_size: 4 * MIB,
-            load_timeout_ms: DEFAULT_LOAD_TIMEOUT_MS,
-            max_console_bytes_per_call: MIB,
         }
     }
 }
@@ -104,36 +74,34 @@ if n.is_nan() {
 }
 
 
-impl SandboxConfig {
-    /// Validates a size as it arrives from JS (a double) and stores it.
-    pub fn set(&mut self, kind: SizeKind, bytes: f64) -> Result<()> {
-        let setter = kind.setter();
-        let max = kind.max();
-        if !bytes.is_finite() || bytes.fract() != 0.0 {
-            return Err(Error::invalid_arg(format!(
-                "{setter}: size must be a whole number of bytes, got {}", js_number(bytes)
-            )));
-        }
-        // Only the console budget may be zero (no output at all).
-        let (positive, rule) = if kind == SizeKind::ConsolePerCall { (bytes >= 0.0, ">= 0") } else { (bytes > 0.0, "> 0") };
-        if !positive {
-            return Err(Error::invalid_arg(format!("{setter}: size must be {rule}, got {}", js_number(bytes))));
-        }
-        if bytes > max as f64 {
-            return Err(Error::invalid_arg(format!(
-                "{setter}: size {} is larger than the maximum of {max} bytes", js_number(bytes)
-            )));
-        }
-        let bytes = bytes as u64;
-        match kind {
-            SizeKind::Heap => self.heap_size = bytes,
-            SizeKind::Scratch => self.scratch_size = bytes,
-            SizeKind::InputBuffer => self.input_buffer_size = bytes,
-            SizeKind::OutputBuffer => self.output_buffer_size = bytes,
-            SizeKind::ConsolePerCall => self.max_console_bytes_per_call = bytes,
-        }
-        Ok(())
+/// Validates a size as it arrives from JS (a double) and stores it in `config`.
+pub fn set_size(config: &mut SandboxConfig, kind: SizeKind, bytes: f64) -> Result<()> {
+    let setter = kind.setter();
+    let max = kind.max();
+    if !bytes.is_finite() || bytes.fract() != 0.0 {
+        return Err(Error::invalid_arg(format!(
+            "{setter}: size must be a whole number of bytes, got {}", js_number(bytes)
+        )));
     }
+    // Only the console budget may be zero (no output at all).
+    let (positive, rule) = if kind == SizeKind::ConsolePerCall { (bytes >= 0.0, ">= 0") } else { (bytes > 0.0, "> 0") };
+    if !positive {
+        return Err(Error::invalid_arg(format!("{setter}: size must be {rule}, got {}", js_number(bytes))));
+    }
+    if bytes > max as f64 {
+        return Err(Error::invalid_arg(format!(
+            "{setter}: size {} is larger than the maximum of {max} bytes", js_number(bytes)
+        )));
+    }
+    let bytes = bytes as u64;
+    match kind {
+        SizeKind::Heap => config.heap_size = bytes,
+        SizeKind::Scratch => config.scratch_size = bytes,
+        SizeKind::InputBuffer => config.input_buffer_size = bytes,
+        SizeKind::OutputBuffer => config.output_buffer_size = bytes,
+        SizeKind::ConsolePerCall => config.max_console_bytes_per_call = bytes,
+    }
+    Ok(())
 }
 
 /// Handler routing keys, module names and namespaces, host module and
@@ -165,11 +133,11 @@ mod tests {
     fn sizes_must_be_positive_whole_and_bounded() {
         let mut c = SandboxConfig::default();
         for bad in [0.0, -1.0, 1.5, f64::NAN, f64::INFINITY, 1e30] {
-            let err = c.set(SizeKind::Heap, bad).unwrap_err();
+            let err = set_size(&mut c, SizeKind::Heap, bad).unwrap_err();
             assert_eq!(err.code, crate::ErrorCode::InvalidArg, "{bad}");
             assert!(err.message.starts_with("setHeapSize"), "{}", err.message);
         }
-        c.set(SizeKind::OutputBuffer, 4096.0).unwrap();
+        set_size(&mut c, SizeKind::OutputBuffer, 4096.0).unwrap();
         assert_eq!(c.output_buffer_size, 4096);
         assert_eq!(c, SandboxConfig { output_buffer_size: 4096, ..Default::default() });
     }
@@ -178,10 +146,10 @@ mod tests {
     fn the_console_budget_may_be_zero_but_not_negative_or_fractional() {
         let mut c = SandboxConfig::default();
         assert_eq!(c.max_console_bytes_per_call, 1024 * 1024);
-        c.set(SizeKind::ConsolePerCall, 0.0).unwrap();
+        set_size(&mut c, SizeKind::ConsolePerCall, 0.0).unwrap();
         assert_eq!(c.max_console_bytes_per_call, 0);
         for bad in [-1.0, 0.5, f64::NAN, 2e9] {
-            let err = c.set(SizeKind::ConsolePerCall, bad).unwrap_err();
+            let err = set_size(&mut c, SizeKind::ConsolePerCall, bad).unwrap_err();
             assert!(err.message.starts_with("setMaxConsoleBytesPerCall"), "{}", err.message);
         }
     }

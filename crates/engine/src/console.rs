@@ -14,50 +14,10 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use serde::{Deserialize, Serialize};
 
 pub const METRIC_CONSOLE_DROPPED_BYTES: &str = "console_dropped_bytes_total";
 
-/// A console entry's level, as the guest's console names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Level {
-    Log,
-    Info,
-    Warn,
-    Error,
-    Debug,
-    Trace,
-}
-
-impl Level {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Log => "log",
-            Level::Info => "info",
-            Level::Warn => "warn",
-            Level::Error => "error",
-            Level::Debug => "debug",
-            Level::Trace => "trace",
-        }
-    }
-
-    /// The guest's name for a level; anything else is `log`, as `print` is.
-    pub fn parse(name: &str) -> Level {
-        match name {
-            "info" => Level::Info,
-            "warn" => Level::Warn,
-            "error" => Level::Error,
-            "debug" => Level::Debug,
-            "trace" => Level::Trace,
-            _ => Level::Log,
-        }
-    }
-
-    /// Where Node's own console writes this level.
-    fn is_stderr(self) -> bool {
-        matches!(self, Level::Warn | Level::Error | Level::Trace)
-    }
-}
+pub use hyperlight_js_wire::Level;
 
 /// Where a call's console output goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -58,6 +58,10 @@ impl Error {
     pub fn poisoned(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Poisoned, message)
     }
+    /// Anything asked of a poisoned sandbox: why it is, and what to do.
+    pub fn poisoned_because(why: &str) -> Self {
+        Self::poisoned(format!("the sandbox is poisoned ({why}); call restore(snapshot) or unload() to use it again"))
+    }
     pub fn cancelled(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Cancelled, message)
     }

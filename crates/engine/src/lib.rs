@@ -11,20 +11,19 @@ pub mod call;
 pub mod config;
 pub mod console;
 pub mod error;
-pub mod guest_error;
 pub mod host_wait;
 #[cfg(feature = "hypervisor")]
 pub mod hypervisor;
 pub mod monitor;
 pub mod process;
-pub mod protocol;
 pub mod registry;
-pub mod ring;
 pub mod sandbox;
 pub mod select;
-pub mod spin;
 pub mod telemetry;
 pub mod worker;
+
+// The wire format, shared with the process backend's guest (crates/wire).
+pub use hyperlight_js_wire::{guest_error, spin, HostModuleDecl};
 
 pub use backend::{Backend, HostDispatch, HostHere, HostReply, HostResult, NoHostFunctions, Transport};
 pub use call::{CallControl, CallOptions, CallStats};

@@ -54,11 +54,6 @@ pub struct SandboxSnapshot {
     guest: Box<dyn Any + Send + Sync>,
 }
 
-/// The error for anything asked of a poisoned sandbox, saying why and what to do.
-pub fn poisoned_error(why: &str) -> Error {
-    Error::poisoned(format!("the sandbox is poisoned ({why}); call restore(snapshot) or unload() to use it again"))
-}
-
 fn next_sandbox_id() -> u64 {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
@@ -119,7 +114,7 @@ impl Sandbox {
             self.poison = self.guest.failure();
         }
         match &self.poison {
-            Some(why) => Err(poisoned_error(why)),
+            Some(why) => Err(Error::poisoned_because(why)),
             None => Ok(()),
         }
     }
@@ -138,7 +133,7 @@ impl Sandbox {
             }
             Err(e) => (Err(e), None),
         };
-        let result = match stats.and_then(|s| s.terminated_by) {
+        let result = match stats.as_ref().and_then(|s| s.terminated_by) {
             Some(by) => {
                 let why = match by {
                     KILLED_BY_HANDLE => format!("by {}", describe_stopper(by, &opts)),
@@ -156,6 +151,8 @@ impl Sandbox {
                 self.handlers = handlers.iter().map(|(name, _)| name.clone()).collect();
                 Ok(())
             }
+            // The guest never saw the load (a monitor could not start).
+            Err(e) if stats.is_none() => Err(e),
             Err(e) => {
                 // Half-registered handlers must not linger into the next attempt.
                 self.unload()?;
@@ -294,3 +291,68 @@ impl Sandbox {
 pub fn downcast_snapshot<T: 'static>(snapshot: &(dyn Any + Send + Sync)) -> Result<&T> {
     snapshot.downcast_ref::<T>().ok_or_else(|| Error::internal("restore(): the snapshot is of another backend"))
 }
+
+/// A guest stand-in for the tests of the layers above the transports: each
+/// call runs `run` with its event on the calling thread, as a vCPU would.
+#[cfg(test)]
+pub(crate) struct Scripted {
+    pub run: Box<dyn FnMut(&str) -> Result<String> + Send>,
+    /// What a kill, a monitor or an abort does to the running call.
+    pub interrupt: crate::call::InterruptTarget,
+    /// Set by `run` to leave the guest unusable (a crash).
+    pub broken: Arc<std::sync::atomic::AtomicBool>,
+    event: Option<String>,
+}
+
+#[cfg(test)]
+impl Scripted {
+    pub fn new(run: impl FnMut(&str) -> Result<String> + Send + 'static, interrupt: crate::call::InterruptTarget) -> Self {
+        Self { run: Box::new(run), interrupt, broken: Arc::default(), event: None }
+    }
+
+    /// A sandbox around it with a handler "h" loaded.
+    pub fn sandbox(self) -> Sandbox {
+        Sandbox::with_handlers(Box::new(self), &["h"])
+    }
+}
+
+#[cfg(test)]
+impl Transport for Scripted {
+    fn load(&mut self, _: &[(String, String)], _: &[(String, String)]) -> Result<()> {
+        Ok(())
+    }
+    fn start(&mut self, _: &str, event: &str, _: bool) -> Result<()> {
+        self.event = Some(event.to_string());
+        Ok(())
+    }
+    fn finish(&mut self) -> Result<String> {
+        let event = self.event.take().expect("a started call");
+        (self.run)(&event)
+    }
+    fn reset(&mut self) -> Result<()> {
+        self.broken.store(false, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+    fn failure(&self) -> Option<String> {
+        self.broken().then(|| "the scripted guest broke".to_string())
+    }
+    fn broken(&self) -> bool {
+        self.broken.load(std::sync::atomic::Ordering::Relaxed)
+    }
+    fn memory_bytes(&self) -> u64 {
+        0
+    }
+    fn interrupt_target(&self) -> crate::call::InterruptTarget {
+        self.interrupt.clone()
+    }
+    fn cpu_clock(&self) -> Option<crate::monitor::GuestClock> {
+        None
+    }
+    fn snapshot(&mut self) -> Result<Box<dyn Any + Send + Sync>> {
+        Err(Error::internal("no snapshots"))
+    }
+    fn restore(&mut self, _: &(dyn Any + Send + Sync)) -> Result<()> {
+        Err(Error::internal("no snapshots"))
+    }
+}
+

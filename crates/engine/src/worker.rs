@@ -348,53 +348,23 @@ impl SandboxWorker {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::Transport;
+    use crate::sandbox::Scripted;
     use std::sync::Mutex;
 
-    /// Logs each call's event; the event "p" leaves it broken (poisoned).
-    struct Fake(Arc<Mutex<Vec<String>>>, Option<String>);
-
-    impl Transport for Fake {
-        fn load(&mut self, _: &[(String, String)], _: &[(String, String)]) -> Result<()> {
-            Ok(())
-        }
-        fn start(&mut self, _: &str, event: &str, _: bool) -> Result<()> {
-            self.1 = Some(event.to_string());
-            Ok(())
-        }
-        fn finish(&mut self) -> Result<String> {
-            let event = self.1.take().unwrap();
-            self.0.lock().unwrap().push(event.clone());
-            Ok(event)
-        }
-        fn reset(&mut self) -> Result<()> {
-            Ok(())
-        }
-        fn failure(&self) -> Option<String> {
-            self.broken().then(|| "p".to_string())
-        }
-        fn broken(&self) -> bool {
-            self.0.lock().unwrap().last().map(|s| s == "p").unwrap_or(false)
-        }
-        fn memory_bytes(&self) -> u64 {
-            0
-        }
-        fn interrupt_target(&self) -> crate::call::InterruptTarget {
-            Arc::new(|| {})
-        }
-        fn cpu_clock(&self) -> Option<crate::monitor::GuestClock> {
-            None
-        }
-        fn snapshot(&mut self) -> Result<Box<dyn std::any::Any + Send + Sync>> {
-            Err(Error::internal("none"))
-        }
-        fn restore(&mut self, _: &(dyn std::any::Any + Send + Sync)) -> Result<()> {
-            Err(Error::internal("none"))
-        }
-    }
-
+    /// Logs each call's event and answers with it; the event "p" leaves it broken (poisoned).
     fn fake(log: Arc<Mutex<Vec<String>>>) -> impl FnOnce() -> Result<Sandbox> {
-        move || Ok(Sandbox::with_handlers(Box::new(Fake(log, None)), &["h"]))
+        move || {
+            let broken = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let breaks = broken.clone();
+            let run = move |event: &str| {
+                log.lock().unwrap().push(event.to_string());
+                breaks.store(event == "p", Ordering::Relaxed);
+                Ok(event.to_string())
+            };
+            let mut guest = Scripted::new(run, Arc::new(|| {}));
+            guest.broken = broken;
+            Ok(guest.sandbox())
+        }
     }
 
     /// Calls handler "h" with `event`, unmonitored.
@@ -484,59 +454,25 @@ mod tests {
         assert!(w.poisoned());
     }
 
-    /// A guest whose "hang" call waits for `release`; with `stops` its
+    /// A guest whose "hang" call waits for `release`; with `release` its
     /// interrupt target releases it, else it ignores every kill, as a vCPU
     /// stuck in the kernel does.
-    struct Stuck(mpsc::Receiver<()>, Option<mpsc::Sender<()>>, Option<String>);
-
-    impl Transport for Stuck {
-        fn load(&mut self, _: &[(String, String)], _: &[(String, String)]) -> Result<()> {
-            Ok(())
-        }
-        fn start(&mut self, _: &str, event: &str, _: bool) -> Result<()> {
-            self.2 = Some(event.to_string());
-            Ok(())
-        }
-        fn finish(&mut self) -> Result<String> {
-            let event = self.2.take().unwrap();
-            if event == "hang" {
-                let _ = self.0.recv();
-            }
-            Ok(event)
-        }
-        fn reset(&mut self) -> Result<()> {
-            Ok(())
-        }
-        fn failure(&self) -> Option<String> {
-            None
-        }
-        fn broken(&self) -> bool {
-            false
-        }
-        fn memory_bytes(&self) -> u64 {
-            0
-        }
-        fn interrupt_target(&self) -> crate::call::InterruptTarget {
-            let stop = self.1.clone().map(Mutex::new);
-            Arc::new(move || {
-                if let Some(stop) = &stop {
-                    let _ = lock(stop).send(());
-                }
-            })
-        }
-        fn cpu_clock(&self) -> Option<crate::monitor::GuestClock> {
-            None
-        }
-        fn snapshot(&mut self) -> Result<Box<dyn std::any::Any + Send + Sync>> {
-            Err(Error::internal("none"))
-        }
-        fn restore(&mut self, _: &(dyn std::any::Any + Send + Sync)) -> Result<()> {
-            Err(Error::internal("none"))
-        }
-    }
-
     fn stuck(hold: mpsc::Receiver<()>, release: Option<mpsc::Sender<()>>) -> impl FnOnce() -> Result<Sandbox> {
-        move || Ok(Sandbox::with_handlers(Box::new(Stuck(hold, release, None)), &["h"]))
+        move || {
+            let run = move |event: &str| {
+                if event == "hang" {
+                    let _ = hold.recv();
+                }
+                Ok(event.to_string())
+            };
+            let release = release.map(Mutex::new);
+            let interrupt = Arc::new(move || {
+                if let Some(release) = &release {
+                    let _ = lock(release).send(());
+                }
+            });
+            Ok(Scripted::new(run, interrupt).sandbox())
+        }
     }
 
     fn kill_while_hanging(w: &SandboxWorker) -> mpsc::Receiver<Result<String>> {

@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 
 use hyperlight_js_engine::process::ProcessBackend;
-use hyperlight_js_engine::protocol::HostModuleDecl;
+use hyperlight_js_wire::HostModuleDecl;
 use hyperlight_js_engine::{
     CallOptions, Console, ConsoleDestination, ConsoleLevel, ErrorCode, HostDispatch, HostReply, NoHostFunctions, Result, Sandbox, SandboxConfig,
 };

@@ -19,7 +19,7 @@
 
 extern crate alloc;
 
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -35,6 +35,26 @@ const PRELUDE: &str = include_str!("prelude.js");
 
 /// The most `crypto.getRandomValues` hands out at once (as in Web Crypto).
 const MAX_RANDOM_BYTES: usize = 65536;
+
+/// The QuickJS runtime inside the guest's `JsRuntime`, which does not
+/// expose it (see [`capture_runtime`]).
+static QJS_RUNTIME: AtomicPtr<rquickjs::qjs::JSRuntime> = AtomicPtr::new(core::ptr::null_mut());
+
+/// Keeps the QuickJS runtime for [`runtime`]: each guest lists this in its
+/// `custom_globals!`, which runs it as the runtime starts.
+pub fn capture_runtime(ctx: &Ctx<'_>) -> rquickjs::Result<()> {
+    // SAFETY: the context pointer is live for the duration of this call.
+    let rt = unsafe { rquickjs::qjs::JS_GetRuntime(ctx.as_raw().as_ptr()) };
+    QJS_RUNTIME.store(rt, Ordering::Relaxed);
+    Ok(())
+}
+
+/// The guest's QuickJS runtime (to set its limits, to collect garbage), once
+/// [`capture_runtime`] has run. A guest has one thread, which uses it.
+pub fn runtime() -> Option<*mut rquickjs::qjs::JSRuntime> {
+    let rt = QJS_RUNTIME.load(Ordering::Relaxed);
+    (!rt.is_null()).then_some(rt)
+}
 
 /// A guest has one thread; the lock only makes the static sound.
 static RNG: spin::Mutex<Option<ChaCha20Rng>> = spin::Mutex::new(None);

@@ -142,7 +142,7 @@ fn data_in_use() -> anyhow::Result<u64> {
 /// The heap limit proper is QuickJS's (a JS allocation past it throws).
 /// RLIMIT_DATA backs it for everything else: what the process has now, the
 /// heap, room for the event and result to be copied a few times, and slack.
-pub fn lock_down(config: &hyperlight_js_engine::SandboxConfig) -> anyhow::Result<()> {
+pub fn lock_down(config: &hyperlight_js_wire::SandboxConfig) -> anyhow::Result<()> {
     use nix::sys::resource::Resource;
     let data = data_in_use()?
         .saturating_add(config.heap_size)
@@ -165,7 +165,7 @@ pub fn lock_down(config: &hyperlight_js_engine::SandboxConfig) -> anyhow::Result
 #[cfg(feature = "jail-selftest")]
 pub fn self_test(operation: &str) -> ! {
     prepare().expect("prepare");
-    lock_down(&hyperlight_js_engine::SandboxConfig::default()).expect("lock down");
+    lock_down(&hyperlight_js_wire::SandboxConfig::default()).expect("lock down");
     // SAFETY: each branch is a plain libc call whose failure is the point.
     let outcome = unsafe {
         match operation {

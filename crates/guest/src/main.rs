@@ -10,32 +10,20 @@
 use std::cell::RefCell;
 use std::os::fd::{AsFd, FromRawFd};
 use std::os::unix::net::UnixStream;
-use std::sync::atomic::{AtomicPtr, Ordering};
 
 use anyhow::anyhow;
-use hyperlight_js_engine::protocol::{
-    guest_max_frame, Channel, FailureKind, GuestFailure, ProtocolError, Reply, Request, SandboxInit,
+use hyperlight_js_wire::messages::{output_too_large, unregistered_module};
+use hyperlight_js_wire::ring::{Ring, SharedMemory, Side};
+use hyperlight_js_wire::{
+    guest_error, guest_max_frame, Channel, FailureKind, GuestFailure, Level, ProtocolError, Reply, Request, SandboxConfig, SandboxInit,
 };
-use hyperlight_js_engine::ring::{Ring, SharedMemory, Side};
-use hyperlight_js_engine::{guest_error, SandboxConfig};
 use hyperlight_js_runtime::rquickjs;
 use hyperlight_js_runtime::JsRuntime;
 
 mod jail;
 
 hyperlight_js_runtime::native_modules! {}
-hyperlight_js_runtime::custom_globals! { capture_runtime, install_env }
-
-/// The QuickJS runtime behind the `JsRuntime`, kept so a fresh sandbox can
-/// apply its heap and stack limits (JsRuntime does not expose it).
-static QJS_RUNTIME: AtomicPtr<rquickjs::qjs::JSRuntime> = AtomicPtr::new(std::ptr::null_mut());
-
-fn capture_runtime(ctx: &rquickjs::Ctx<'_>) -> rquickjs::Result<()> {
-    // SAFETY: the context pointer is live for the duration of this call.
-    let rt = unsafe { rquickjs::qjs::JS_GetRuntime(ctx.as_raw().as_ptr()) };
-    QJS_RUNTIME.store(rt, Ordering::Relaxed);
-    Ok(())
-}
+hyperlight_js_runtime::custom_globals! { hyperlight_js_guest_env::capture_runtime, install_env }
 
 /// The standard globals both guests share, `console` among them, and
 /// `print`. This guest's stdout is `/dev/null`: each console call goes to the
@@ -51,7 +39,7 @@ fn install_env(ctx: &rquickjs::Ctx<'_>) -> rquickjs::Result<()> {
 }
 
 fn console(level: &str, text: &str) {
-    send(&Reply::Console(hyperlight_js_engine::console::Level::parse(level), text.to_string()))
+    send(&Reply::Console(Level::parse(level), text.to_string()))
 }
 
 /// Module imports that are not user, host or built-in modules would be
@@ -60,10 +48,10 @@ struct NoFilesystem;
 
 impl hyperlight_js_runtime::host::Host for NoFilesystem {
     fn resolve_module(&self, _base: String, name: String) -> anyhow::Result<String> {
-        Err(anyhow!("module '{name}' is not registered in this sandbox"))
+        Err(anyhow!(unregistered_module(&name)))
     }
     fn load_module(&self, name: String) -> anyhow::Result<String> {
-        Err(anyhow!("module '{name}' is not registered in this sandbox"))
+        Err(anyhow!(unregistered_module(&name)))
     }
 }
 
@@ -148,7 +136,7 @@ impl Guest {
             Request::Call { handler, event, gc, spin_us } => {
                 // The host asks us to poll for what comes next (a host result,
                 // the next call) when it is lightly loaded: cheaper than waking.
-                let spin = std::time::Duration::from_micros(spin_us.min(1000).into());
+                let spin = hyperlight_js_wire::spin::guest_spin(spin_us);
                 with_channel(|c| c.set_spin(spin));
                 send(&self.call(handler, event));
                 // The collection `gc` asks for runs after the answer is sent,
@@ -191,14 +179,9 @@ impl Guest {
         // Timers the call left pending never fire.
         hyperlight_js_guest_env::end_call();
         match result {
-            Ok(result) if result.len() as u64 > self.config.output_buffer_size => failure(
-                FailureKind::OutputTooLarge,
-                format!(
-                    "the handler's result is {} bytes, larger than the output buffer of {} bytes (setOutputBufferSize)",
-                    result.len(),
-                    self.config.output_buffer_size
-                ),
-            ),
+            Ok(result) if result.len() as u64 > self.config.output_buffer_size => {
+                failure(FailureKind::OutputTooLarge, output_too_large(Some(result.len()), self.config.output_buffer_size))
+            }
             Ok(result) => Reply::Returned(result),
             Err(e) => failure(FailureKind::Exception, guest_error::with_heap_limit(describe(&e), self.config.heap_size)),
         }
@@ -272,10 +255,7 @@ impl Guest {
         self.config = init.config;
         hyperlight_js_guest_env::set_message_limit(self.config.output_buffer_size as usize);
         with_channel(|c| c.set_max_frame(guest_max_frame(&self.config)));
-        let rt = QJS_RUNTIME.load(Ordering::Relaxed);
-        if rt.is_null() {
-            return Err(anyhow!("QuickJS runtime pointer was not captured"));
-        }
+        let rt = hyperlight_js_guest_env::runtime().ok_or_else(|| anyhow!("QuickJS runtime pointer was not captured"))?;
         // SAFETY: `rt` is this process's live QuickJS runtime, used from its only thread.
         unsafe {
             rquickjs::qjs::JS_SetMemoryLimit(rt, self.config.heap_size as _);
@@ -332,8 +312,7 @@ extern "C" fn __wrap_malloc_usable_size(ptr: *mut libc::c_void) -> usize {
 }
 
 fn collect_garbage() {
-    let rt = QJS_RUNTIME.load(Ordering::Relaxed);
-    if !rt.is_null() {
+    if let Some(rt) = hyperlight_js_guest_env::runtime() {
         // SAFETY: `rt` is this process's live QuickJS runtime, used from its only thread.
         unsafe { rquickjs::qjs::JS_RunGC(rt) }
     }

@@ -15,29 +15,17 @@
 #![cfg_attr(hyperlight, no_main)]
 
 hyperlight_js_runtime::native_modules! {}
-hyperlight_js_runtime::custom_globals! { vm::capture_runtime, vm::install_env }
+hyperlight_js_runtime::custom_globals! { hyperlight_js_guest_env::capture_runtime, vm::install_env }
 
 #[cfg(hyperlight)]
 mod vm {
     extern crate alloc;
-
-    use core::sync::atomic::{AtomicPtr, Ordering};
 
     use alloc::string::ToString;
     use hyperlight_common::flatbuffer_wrappers::guest_error::ErrorCode;
     use hyperlight_guest_bin::error::{HyperlightGuestError, Result};
     use hyperlight_guest_bin::{guest_function, host_function};
     use hyperlight_js_runtime::rquickjs;
-
-    /// The QuickJS runtime inside the `JsRuntime`, which does not expose it.
-    static QJS_RUNTIME: AtomicPtr<rquickjs::qjs::JSRuntime> = AtomicPtr::new(core::ptr::null_mut());
-
-    pub fn capture_runtime(ctx: &rquickjs::Ctx<'_>) -> rquickjs::Result<()> {
-        // SAFETY: the context pointer is live for the duration of this call.
-        let rt = unsafe { rquickjs::qjs::JS_GetRuntime(ctx.as_raw().as_ptr()) };
-        QJS_RUNTIME.store(rt, Ordering::Relaxed);
-        Ok(())
-    }
 
     /// The standard globals, `console` among them. Each console call leaves
     /// as one call of the host's `ConsoleWrite`, level and text apart
@@ -96,10 +84,9 @@ mod vm {
     #[guest_function("SetLimits")]
     fn set_limits(heap_bytes: u64, stack_bytes: u64, message_bytes: u64) -> Result<()> {
         hyperlight_js_guest_env::set_message_limit(message_bytes as usize);
-        let rt = QJS_RUNTIME.load(Ordering::Relaxed);
-        if rt.is_null() {
+        let Some(rt) = hyperlight_js_guest_env::runtime() else {
             return Err(HyperlightGuestError::new(ErrorCode::GuestError, "the QuickJS runtime was not captured".to_string()));
-        }
+        };
         // SAFETY: `rt` is the guest's live QuickJS runtime and the guest has
         // one thread. Guest calls start from the same stack top as this one,
         // so measuring the stack from here holds for every later call.
@@ -193,10 +180,6 @@ mod vm {
 #[cfg(not(hyperlight))]
 mod vm {
     use hyperlight_js_runtime::rquickjs;
-
-    pub fn capture_runtime(_ctx: &rquickjs::Ctx<'_>) -> rquickjs::Result<()> {
-        Ok(())
-    }
 
     pub fn install_env(_ctx: &rquickjs::Ctx<'_>) -> rquickjs::Result<()> {
         Ok(())

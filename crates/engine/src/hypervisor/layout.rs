@@ -84,15 +84,15 @@ pub fn is_output_overflow(err: &HyperlightError) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::SizeKind;
+    use crate::config::{set_size, SizeKind};
 
     #[test]
     fn every_size_is_whole_pages_and_scratch_holds_the_rest() {
         let mut config = SandboxConfig::default();
-        config.set(SizeKind::Heap, 1.0).unwrap();
-        config.set(SizeKind::Scratch, 1.0).unwrap();
-        config.set(SizeKind::InputBuffer, 1000.0).unwrap();
-        config.set(SizeKind::OutputBuffer, 3.0).unwrap();
+        set_size(&mut config, SizeKind::Heap, 1.0).unwrap();
+        set_size(&mut config, SizeKind::Scratch, 1.0).unwrap();
+        set_size(&mut config, SizeKind::InputBuffer, 1000.0).unwrap();
+        set_size(&mut config, SizeKind::OutputBuffer, 3.0).unwrap();
         for c in [config, SandboxConfig::default()] {
             let l = VmLayout::for_config(&c).unwrap();
             for size in [l.heap, l.scratch, l.input, l.output] {
@@ -106,12 +106,12 @@ mod tests {
     #[test]
     fn a_vm_too_large_is_refused_naming_the_sizes() {
         let mut config = SandboxConfig::default();
-        config.set(SizeKind::Heap, (16u64 << 30) as f64).unwrap();
+        set_size(&mut config, SizeKind::Heap, (16u64 << 30) as f64).unwrap();
         let err = VmLayout::for_config(&config).unwrap_err();
         assert_eq!(err.code, crate::ErrorCode::InvalidArg);
         assert!(err.message.contains("setHeapSize") && err.message.contains("17179869184"), "{}", err.message);
         // Well inside the limit: fine.
-        config.set(SizeKind::Heap, (2u64 << 30) as f64).unwrap();
+        set_size(&mut config, SizeKind::Heap, (2u64 << 30) as f64).unwrap();
         VmLayout::for_config(&config).unwrap();
     }
 }

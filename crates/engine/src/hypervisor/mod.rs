@@ -31,14 +31,18 @@ use crate::call::InterruptTarget;
 use crate::config::{BackendKind, SandboxConfig};
 use crate::console::{Console, Level as ConsoleLevel};
 use crate::error::{Error, Result};
-use crate::guest_error::{describe, with_heap_limit};
+use hyperlight_js_wire::guest_error::{describe, with_heap_limit};
 use crate::host_wait::HostWaiter;
 use crate::monitor::GuestClock;
 use crate::lock;
 use crate::sandbox::downcast_snapshot;
+use hyperlight_js_wire::messages::{output_too_large, unregistered_module};
 
 /// The guest executable, built by this crate's build script.
 static VM_GUEST: &[u8] = include_bytes!(env!("HYPERLIGHT_JS_VM_GUEST"));
+
+/// Why a micro-VM that Hyperlight poisoned cannot run anything.
+const VM_POISONED: &str = "Hyperlight marked its micro-VM poisoned: a guest call did not complete";
 
 /// How often a kill is repeated until the call it is for is over.
 const KILL_REPEAT: std::time::Duration = std::time::Duration::from_millis(10);
@@ -93,9 +97,7 @@ impl Backend for HypervisorBackend {
 pub(crate) fn map_err(err: HyperlightError) -> Error {
     match err {
         HyperlightError::ExecutionCanceledByHost() => Error::cancelled("the guest call was cancelled"),
-        HyperlightError::PoisonedSandbox => Error::poisoned(
-            "the sandbox is poisoned; call restore(snapshot) or unload() to use it again",
-        ),
+        HyperlightError::PoisonedSandbox => Error::poisoned_because(VM_POISONED),
         HyperlightError::GuestAborted(code, message) => {
             Error::guest_abort(format!("the micro-VM's guest crashed (code {code}): {message}"))
         }
@@ -212,12 +214,12 @@ fn register_host_side(
     // on the host's file system: a sandbox has none.
     funcs
         .register_host_function("ResolveModule", |_base: String, name: String| -> hyperlight_host::Result<String> {
-            Err(HyperlightError::Error(format!("module '{name}' is not registered in this sandbox")))
+            Err(HyperlightError::Error(unregistered_module(&name)))
         })
         .map_err(map_err)?;
     funcs
         .register_host_function("LoadModule", |name: String| -> hyperlight_host::Result<String> {
-            Err(HyperlightError::Error(format!("module '{name}' is not registered in this sandbox")))
+            Err(HyperlightError::Error(unregistered_module(&name)))
         })
         .map_err(map_err)?;
     let (dispatch, waiter) = (host.clone(), host_wait.clone());
@@ -324,14 +326,9 @@ impl VmGuest {
         let output_limit = self.config.output_buffer_size;
         let result = self.vm.call::<String>("RunHandler", (handler, event_json, gc));
         match result {
-            Ok(json) if json.len() as u64 > output_limit => Err(Error::invalid_arg(format!(
-                "the handler's result is {} bytes, larger than the output buffer of {output_limit} bytes (setOutputBufferSize)",
-                json.len()
-            ))),
+            Ok(json) if json.len() as u64 > output_limit => Err(Error::invalid_arg(output_too_large(Some(json.len()), output_limit))),
             Ok(json) => Ok(json),
-            Err(e) if layout::is_output_overflow(&e) => Err(Error::invalid_arg(format!(
-                "the handler's result is larger than the output buffer of {output_limit} bytes (setOutputBufferSize)"
-            ))),
+            Err(e) if layout::is_output_overflow(&e) => Err(Error::invalid_arg(output_too_large(None, output_limit))),
             Err(e) => {
                 let mut err = map_err(e);
                 err.message = with_heap_limit(err.message, self.config.heap_size);
@@ -400,7 +397,7 @@ impl Transport for VmGuest {
     }
 
     fn failure(&self) -> Option<String> {
-        self.broken().then(|| "Hyperlight marked its micro-VM poisoned: a guest call did not complete".to_string())
+        self.broken().then(|| VM_POISONED.to_string())
     }
 
     fn broken(&self) -> bool {

@@ -3,9 +3,8 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
 use super::*;
-use crate::backend::Transport;
 use crate::call::{AbortOutcome, CallAbort, CallOptions, InterruptTarget, ABORTED_BY_SIGNAL};
-use crate::sandbox::Sandbox;
+use crate::sandbox::{Sandbox, Scripted};
 use crate::error::{Error, ErrorCode};
 
 struct After(Duration, &'static str);
@@ -102,78 +101,35 @@ fn thread_count_comes_from_the_environment_or_defaults_to_two() {
     }
 }
 
-/// A guest stand-in: either spins on the calling thread, or blocks, until interrupted.
-struct FakeGuest {
-    spin: bool,
-    stop: Arc<AtomicBool>,
-    woken: Arc<Mutex<Option<mpsc::Sender<()>>>>,
-    wake: Option<mpsc::Receiver<()>>,
-}
+/// A guest stand-in: either spins on the calling thread, or blocks, until
+/// interrupted; then fails as a dead guest would.
+struct FakeGuest;
 
 impl FakeGuest {
-    fn new(spin: bool) -> Self {
-        let (tx, rx) = mpsc::channel();
-        Self {
-            spin,
-            stop: Arc::new(AtomicBool::new(false)),
-            woken: Arc::new(Mutex::new(Some(tx))),
-            wake: Some(rx),
-        }
-    }
-
     /// A sandbox around it with a handler "h" loaded.
     fn sandbox(spin: bool) -> Sandbox {
-        Sandbox::with_handlers(Box::new(Self::new(spin)), &["h"])
-    }
-}
-
-impl Transport for FakeGuest {
-    fn load(&mut self, _: &[(String, String)], _: &[(String, String)]) -> crate::Result<()> {
-        Ok(())
-    }
-    fn start(&mut self, _: &str, _: &str, _: bool) -> crate::Result<()> {
-        Ok(())
-    }
-    fn finish(&mut self) -> crate::Result<String> {
-        if self.spin {
-            while !self.stop.load(Ordering::Relaxed) {
-                std::hint::spin_loop();
+        let stop = Arc::new(AtomicBool::new(false));
+        let (tx, rx) = mpsc::channel::<()>();
+        let woken = Arc::new(Mutex::new(Some(tx)));
+        let mut wake = Some(rx);
+        let stopped = stop.clone();
+        let run = move |_: &str| {
+            if spin {
+                while !stopped.load(Ordering::Relaxed) {
+                    std::hint::spin_loop();
+                }
+            } else {
+                let _ = wake.take().unwrap().recv_timeout(Duration::from_secs(30));
             }
-        } else {
-            let _ = self.wake.take().unwrap().recv_timeout(Duration::from_secs(30));
-        }
-        Err(Error::guest_abort("the guest died"))
-    }
-    fn reset(&mut self) -> crate::Result<()> {
-        Ok(())
-    }
-    fn failure(&self) -> Option<String> {
-        None
-    }
-    fn broken(&self) -> bool {
-        false
-    }
-    fn memory_bytes(&self) -> u64 {
-        0
-    }
-    fn interrupt_target(&self) -> InterruptTarget {
-        let (stop, woken) = (self.stop.clone(), self.woken.clone());
-        Arc::new(move || {
+            Err(Error::guest_abort("the guest died"))
+        };
+        let interrupt: InterruptTarget = Arc::new(move || {
             stop.store(true, Ordering::Relaxed);
             if let Some(tx) = woken.lock().unwrap().take() {
                 let _ = tx.send(());
             }
-        })
-    }
-    fn cpu_clock(&self) -> Option<GuestClock> {
-        // The fake "guest" runs on the calling thread, as a vCPU would.
-        None
-    }
-    fn snapshot(&mut self) -> crate::Result<Box<dyn std::any::Any + Send + Sync>> {
-        Err(Error::internal("no snapshots"))
-    }
-    fn restore(&mut self, _: &(dyn std::any::Any + Send + Sync)) -> crate::Result<()> {
-        Err(Error::internal("no snapshots"))
+        });
+        Scripted::new(run, interrupt).sandbox()
     }
 }
 

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::sync::OnceLock;
 
 use crate::error::{Error, Result};
-use crate::protocol::{Channel, ProtocolError, Reply};
-use crate::ring::{Ring, SharedMemory, Side};
+use hyperlight_js_wire::ring::{Ring, SharedMemory, Side};
+use hyperlight_js_wire::{Channel, ProtocolError, Reply};
 
 pub struct GuestProcess {
     pub pid: i32,
@@ -174,10 +174,9 @@ pub fn guest_gone(guest: &GuestProcess, during: &str, err: &ProtocolError) -> Er
         // Nothing in the guest raises SIGKILL, and our own kills are reported
         // as cancellations by the caller: this one came from outside (kill -9,
         // the OOM killer), possibly while the guest was idle.
-        ProtocolError::Closed if guest.exit_signal() == Some(libc::SIGKILL) => Error::poisoned(format!(
-            "the sandbox is poisoned: its guest process was killed from outside {during} (SIGKILL); \
-             call restore(snapshot) or unload() to use it again"
-        )),
+        ProtocolError::Closed if guest.exit_signal() == Some(libc::SIGKILL) => {
+            Error::poisoned_because(&format!("its guest process was killed from outside {during} (SIGKILL)"))
+        }
         ProtocolError::Closed => Error::guest_abort(format!(
             "the guest process died {during}: it {}",
             guest.exit_description()

@@ -17,8 +17,9 @@ use std::sync::{mpsc, Mutex, OnceLock};
 
 use crate::error::{Error, Result};
 use crate::process::guest_process::GuestProcess;
-use crate::ring::SharedMemory;
-use crate::protocol::{host_max_frame, Channel, Reply, Request, SandboxInit, FRAME_OVERHEAD};
+use hyperlight_js_wire::frame::FRAME_OVERHEAD;
+use hyperlight_js_wire::ring::SharedMemory;
+use hyperlight_js_wire::{host_max_frame, Channel, Reply, Request, SandboxInit};
 
 /// How the host finds the guest executable.
 pub enum GuestImage {
@@ -204,7 +205,7 @@ pub fn spawn_sandbox(init: &SandboxInit) -> Result<GuestProcess> {
 }
 
 /// Asks the process behind `chan` to fork; returns the copy's socket and
-/// the memory it will share with us once it is `Ready` (see crate::ring).
+/// the memory it will share with us once it is `Ready` (see hyperlight_js_wire::ring).
 pub fn fork(chan: &mut Channel, init: Option<SandboxInit>) -> Result<(OwnedFd, SharedMemory)> {
     let (memory, memory_fd) =
         SharedMemory::create().map_err(|e| Error::internal(format!("could not create a sandbox's shared memory: {e}")))?;

@@ -15,7 +15,7 @@ use crate::config::BackendKind;
 use crate::config::SandboxConfig;
 use crate::console::Console;
 use crate::error::Result;
-use crate::protocol::SandboxInit;
+use hyperlight_js_wire::SandboxInit;
 
 pub struct ProcessBackend;
 

@@ -14,8 +14,8 @@ use crate::monitor::GuestClock;
 use crate::error::{Error, Result};
 use crate::process::guest_process::{guest_gone, GuestProcess};
 use crate::process::launcher::{fork, spawn_sandbox};
-use crate::protocol::{host_max_frame, FailureKind, GuestFailure, Reply, Request, SandboxInit};
 use crate::sandbox::downcast_snapshot;
+use hyperlight_js_wire::{host_max_frame, FailureKind, GuestFailure, ProtocolError, Reply, Request, SandboxInit};
 
 pub struct ProcessGuest {
     guest: GuestProcess,
@@ -29,14 +29,13 @@ pub struct ProcessGuest {
     broken: Option<String>,
     /// Lets an interrupt end a call that is waiting on a host function.
     host_wait: HostWaiter,
-    /// The call `start_call` sent: its handler, and what `poll_call` left
-    /// for `finish_call`.
+    /// The call `start` sent: its handler, and what `poll` left for `finish`.
     current: Option<(String, Option<Parked>)>,
 }
 
 /// A host call the fast path could not finish on the caller's thread.
 enum Parked {
-    /// Not answered: `finish_call` runs it.
+    /// Not answered: `finish` runs it.
     Reply(Reply),
     /// Running: its outcome is on its way (a promise).
     Host { module: String, function: String, tx: mpsc::Sender<HostResult>, rx: mpsc::Receiver<HostResult> },
@@ -59,7 +58,7 @@ impl ProcessGuest {
     }
 
     /// Stops the guest after it died or misbehaved, and remembers why.
-    fn poison_with(&mut self, err: Error) -> Error {
+    fn break_with(&mut self, err: Error) -> Error {
         self.guest.kill();
         self.broken = Some(err.message.clone());
         err
@@ -91,9 +90,9 @@ impl ProcessGuest {
         }
     }
 
-    fn gone(&mut self, during: &str, e: crate::protocol::ProtocolError) -> Error {
+    fn gone(&mut self, during: &str, e: ProtocolError) -> Error {
         let err = guest_gone(&self.guest, during, &e);
-        self.poison_with(err)
+        self.break_with(err)
     }
 }
 
@@ -103,7 +102,7 @@ impl ProcessGuest {
         match reply {
             Reply::Returned(json) => Ok(json),
             Reply::Failed(f) => Err(failure_error(f)),
-            other => Err(self.poison_with(Error::guest_abort(format!(
+            other => Err(self.break_with(Error::guest_abort(format!(
                 "the guest answered a call with {other:?}; it was stopped"
             )))),
         }
@@ -128,7 +127,7 @@ impl Transport for ProcessGuest {
         match self.request(&req, "while loading handlers")? {
             Reply::Loaded => Ok(()),
             Reply::Failed(f) => Err(failure_error(f)),
-            other => Err(self.poison_with(Error::guest_abort(format!("the guest answered Load with {other:?}")))),
+            other => Err(self.break_with(Error::guest_abort(format!("the guest answered Load with {other:?}")))),
         }
     }
 
@@ -194,7 +193,7 @@ impl Transport for ProcessGuest {
             Some(Parked::Reply(reply)) => reply,
             Some(Parked::Host { module, function, tx, rx }) => {
                 let Some(answer) = self.host_wait.wait_for(tx, rx) else {
-                    return Err(self.poison_with(interrupted(&module, &function)));
+                    return Err(self.break_with(interrupted(&module, &function)));
                 };
                 self.request(&Request::HostResult(answer), &during)?
             }
@@ -203,7 +202,7 @@ impl Transport for ProcessGuest {
         while let Reply::HostCall { module, function, args } = reply {
             let Some(answer) = self.host_wait.call(self.host.as_ref(), &module, &function, args) else {
                 // Interrupted: the guest is already being killed.
-                return Err(self.poison_with(interrupted(&module, &function)));
+                return Err(self.break_with(interrupted(&module, &function)));
             };
             reply = self.request(&Request::HostResult(answer), &during)?;
         }
@@ -263,7 +262,7 @@ impl Transport for ProcessGuest {
         // its whole memory, handlers and module state included.
         let forked = fork(&mut self.guest.chan, None).map_err(|e| {
             let err = Error::internal(format!("could not snapshot the sandbox: {}", e.message));
-            self.poison_with(err)
+            self.break_with(err)
         })?;
         let copy = GuestProcess::adopt(forked, host_max_frame(&self.init.config))?;
         Ok(Box::new(ProcessSnapshot(Mutex::new(copy))))

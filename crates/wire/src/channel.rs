@@ -1,110 +1,21 @@
-//! The framed protocol between the host and a guest process.
-//!
-//! A frame is a little-endian `u32` payload length followed by a postcard
-//! payload. The exchange is strictly request/response, driven by the host:
-//! the guest only speaks when answering, or to call a host function while
-//! it answers a `Call`. The host treats every byte from the guest as hostile:
-//! a length above the receiver's limit is refused before anything is
-//! allocated for it, and a payload that does not decode is an error for that
-//! sandbox alone.
+//! One end of a host↔guest socket: frames (`frame.rs`) over the socket, or
+//! through a shared ring (`ring.rs`) with the socket left for doorbells and
+//! descriptors. The exchange is strictly request/response, driven by the
+//! host: the guest only speaks when answering, or to call a host function
+//! while it answers a `Call`. The host treats every byte from the guest as
+//! hostile (see `frame.rs`).
 
-use std::io::{self, IoSlice, IoSliceMut};
-use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::io;
+use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::os::unix::net::UnixStream;
+use std::time::{Duration, Instant};
 
-use nix::sys::socket::{
-    recvmsg, sendmsg, ControlMessage, ControlMessageOwned, MsgFlags, UnixCredentials,
-};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::config::SandboxConfig;
+use crate::frame::{self, ProtocolError, HEADER_LEN};
 use crate::ring::{Corrupt, Need, Ring};
-
-pub const HEADER_LEN: usize = 4;
-
-/// Room for everything in a frame besides the user's event or result bytes.
-pub const FRAME_OVERHEAD: usize = 64 * 1024;
-
-/// One host module as the guest must expose it: `import * as m from "host:<name>"`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HostModuleDecl {
-    pub name: String,
-    pub functions: Vec<String>,
-}
-
-/// What turns a forked copy of the template into a sandbox.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SandboxInit {
-    pub config: SandboxConfig,
-    pub host_modules: Vec<HostModuleDecl>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Request {
-    /// Fork a copy of this process. The copy answers on a new socket whose
-    /// other end comes back with `Reply::Forked`; with `init`, the copy first
-    /// turns itself into a fresh sandbox. A paused copy is a snapshot.
-    Fork { init: Option<SandboxInit> },
-    /// Register modules (lazily compiled) then compile the handlers.
-    Load { modules: Vec<(String, String)>, handlers: Vec<(String, String)> },
-    /// `spin_us`: how long the guest should poll for the next request after
-    /// answering (zero: sleep at once); the host decides, knowing its load.
-    Call { handler: String, event: String, gc: bool, spin_us: u32 },
-    /// The answer to a `Reply::HostCall`: JSON text, or the error message.
-    HostResult(Result<String, String>),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Reply {
-    /// A new guest process is up and waiting for requests.
-    Ready,
-    /// The new copy's socket travels with this frame (SCM_RIGHTS).
-    Forked,
-    Loaded,
-    /// The handler's result as JSON text.
-    Returned(String),
-    HostCall { module: String, function: String, args: String },
-    Failed(GuestFailure),
-    /// One console call of the guest (`console.*`, `print`) while it
-    /// answers a request; the host hands it to the sandbox's `Console` and
-    /// keeps waiting.
-    Console(crate::console::Level, String),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum FailureKind {
-    /// The handler threw, or returned something JSON cannot carry.
-    Exception,
-    /// A handler or module did not compile or its top level threw.
-    Load,
-    /// No handler by that name.
-    UnknownHandler,
-    /// The result was larger than the output buffer.
-    OutputTooLarge,
-    /// The guest could not do what was asked (fork failed, bad init).
-    Internal,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GuestFailure {
-    pub kind: FailureKind,
-    pub message: String,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ProtocolError {
-    #[error("the guest closed its connection")]
-    Closed,
-    #[error("frame of {len} bytes is larger than the limit of {max} bytes")]
-    TooLarge { len: usize, max: usize },
-    #[error("frame does not decode: {0}")]
-    Malformed(String),
-    #[error("frame could not be encoded: {0}")]
-    Encode(String),
-    #[error("socket error: {0}")]
-    Io(#[from] io::Error),
-}
+use crate::{socket, spin};
 
 /// One end of a host↔guest socket, with the buffering and limits of the framing.
 pub struct Channel {
@@ -124,8 +35,8 @@ pub struct Channel {
     /// Shared memory with the peer, once both sides switched to it.
     ring: Option<Ring>,
     /// How long to poll for data before sleeping in the kernel (see `set_spin`).
-    spin: std::time::Duration,
-    /// A host end polls only within the process-wide budget (crate::spin).
+    spin: Duration,
+    /// A host end polls only within the process-wide budget (`spin.rs`).
     host_side: bool,
 }
 
@@ -143,7 +54,7 @@ impl Channel {
             out: Vec::with_capacity(1024),
             out_sent: 0,
             ring: None,
-            spin: std::time::Duration::ZERO,
+            spin: Duration::ZERO,
             host_side: false,
         }
     }
@@ -151,12 +62,12 @@ impl Channel {
     /// Waking a thread that sleeps in `recvmsg` costs more than a trivial
     /// guest call on a virtual machine; a reply that comes within `spin` is
     /// picked up by polling instead. Zero (the default) never polls.
-    pub fn set_spin(&mut self, spin: std::time::Duration) {
+    pub fn set_spin(&mut self, spin: Duration) {
         self.spin = spin;
     }
 
     /// Polls for up to `spin`, but only while few calls are in flight in this process.
-    pub fn set_host_spin(&mut self, spin: std::time::Duration) {
+    pub fn set_host_spin(&mut self, spin: Duration) {
         self.spin = spin;
         self.host_side = true;
     }
@@ -171,13 +82,11 @@ impl Channel {
 
     /// Ask the kernel to tag what the peer sends with its real pid.
     pub fn pass_credentials(&self) -> io::Result<()> {
-        nix::sys::socket::setsockopt(&self.sock, nix::sys::socket::sockopt::PassCred, &true)
-            .map_err(io::Error::from)
+        socket::pass_credentials(&self.sock, true)
     }
 
     pub fn stop_credentials(&self) -> io::Result<()> {
-        nix::sys::socket::setsockopt(&self.sock, nix::sys::socket::sockopt::PassCred, &false)
-            .map_err(io::Error::from)
+        socket::pass_credentials(&self.sock, false)
     }
 
     /// The pid the kernel vouched for on the last data received (needs `pass_credentials`).
@@ -224,9 +133,7 @@ impl Channel {
             self.ring_doorbell(Some(fd.as_raw_fd()))?;
             return self.flush(Wait::Yes).map(|_| ());
         }
-        let out = std::mem::take(&mut self.out);
-        let result = self.write_all_with_fd(&out[self.out_sent..], Some(fd.as_raw_fd()));
-        self.out = out;
+        let result = socket::send_all(&self.sock, &self.out[self.out_sent..], Some(fd.as_raw_fd()));
         self.out_sent = self.out.len();
         result
     }
@@ -237,28 +144,14 @@ impl Channel {
             self.out.clear();
             self.out_sent = 0;
         }
-        let start = self.out.len();
-        self.out.extend_from_slice(&[0; HEADER_LEN]);
-        if let Err(e) = postcard::to_extend(msg, Append(&mut self.out)) {
-            self.out.truncate(start);
-            return Err(ProtocolError::Encode(e.to_string()));
-        }
-        let len = self.out.len() - start - HEADER_LEN;
-        if len > u32::MAX as usize {
-            self.out.truncate(start);
-            return Err(ProtocolError::TooLarge { len, max: u32::MAX as usize });
-        }
-        self.out[start..start + HEADER_LEN].copy_from_slice(&(len as u32).to_le_bytes());
-        Ok(())
+        frame::encode(msg, &mut self.out)
     }
 
     /// Sends what is waiting: all of it (`Wait::Yes`), or what the ring
     /// takes now (`Wait::No`, returning whether everything went).
     fn flush(&mut self, wait: Wait) -> Result<bool, ProtocolError> {
         if self.ring.is_none() {
-            let out = std::mem::take(&mut self.out);
-            let result = self.write_all_with_fd(&out[self.out_sent..], None);
-            self.out = out;
+            let result = socket::send_all(&self.sock, &self.out[self.out_sent..], None);
             self.out_sent = self.out.len();
             return result.map(|_| true);
         }
@@ -279,41 +172,13 @@ impl Channel {
         Ok(true)
     }
 
-    fn write_all_with_fd(&mut self, mut data: &[u8], fd: Option<RawFd>) -> Result<(), ProtocolError> {
-        if let Some(fd) = fd {
-            let fds = [fd];
-            let cmsg = [ControlMessage::ScmRights(&fds)];
-            let n = loop {
-                match sendmsg::<()>(self.sock.as_raw_fd(), &[IoSlice::new(data)], &cmsg, MsgFlags::MSG_NOSIGNAL, None) {
-                    Ok(n) => break n,
-                    Err(nix::errno::Errno::EINTR) => continue,
-                    Err(e) => return Err(io::Error::from(e).into()),
-                }
-            };
-            data = &data[n..];
-        }
-        // MSG_NOSIGNAL matters: a dead peer must be an error, not a SIGPIPE for Node.
-        while !data.is_empty() {
-            match nix::sys::socket::send(self.sock.as_raw_fd(), data, MsgFlags::MSG_NOSIGNAL) {
-                Ok(0) => return Err(ProtocolError::Closed),
-                Ok(n) => data = &data[n..],
-                Err(nix::errno::Errno::EINTR) => continue,
-                Err(nix::errno::Errno::EPIPE) | Err(nix::errno::Errno::ECONNRESET) => {
-                    return Err(ProtocolError::Closed)
-                }
-                Err(e) => return Err(io::Error::from(e).into()),
-            }
-        }
-        Ok(())
-    }
-
     /// Receives one frame, waiting as long as it takes (a kill closes the socket).
     pub fn recv<T: DeserializeOwned>(&mut self) -> Result<T, ProtocolError> {
         self.flush(Wait::Yes)?;
         self.fill_to(HEADER_LEN)?;
         let mut header = [0u8; HEADER_LEN];
         header.copy_from_slice(&self.buf[self.start..self.start + HEADER_LEN]);
-        let len = u32::from_le_bytes(header) as usize;
+        let len = frame::payload_len(header);
         if len > self.max_frame {
             return Err(ProtocolError::TooLarge { len, max: self.max_frame });
         }
@@ -330,11 +195,11 @@ impl Channel {
 
     /// Receives one frame if it has arrived by `until`, polling the socket
     /// and never sleeping; `None` if not (what did arrive stays buffered).
-    pub fn recv_by<T: DeserializeOwned>(&mut self, until: std::time::Instant) -> Result<Option<T>, ProtocolError> {
+    pub fn recv_by<T: DeserializeOwned>(&mut self, until: Instant) -> Result<Option<T>, ProtocolError> {
         loop {
             if !self.flush(Wait::No)? {
                 // The peer has not taken the whole request yet: no answer can have come.
-                if std::time::Instant::now() >= until {
+                if Instant::now() >= until {
                     return Ok(None);
                 }
                 std::hint::spin_loop();
@@ -352,7 +217,7 @@ impl Channel {
             match self.read_more(Wait::No)? {
                 Some(0) => return Err(ProtocolError::Closed),
                 Some(_) => {}
-                None if std::time::Instant::now() >= until => return Ok(None),
+                None if Instant::now() >= until => return Ok(None),
                 None => std::hint::spin_loop(),
             }
         }
@@ -361,7 +226,7 @@ impl Channel {
     /// The length in the next frame's header, once the header is buffered.
     fn buffered_header(&self) -> Option<usize> {
         let header = self.buf.get(self.start..self.start + HEADER_LEN).filter(|_| self.end - self.start >= HEADER_LEN)?;
-        Some(u32::from_le_bytes(header.try_into().ok()?) as usize)
+        Some(frame::payload_len(header.try_into().ok()?))
     }
 
     /// Makes at least `need` unread bytes available in the buffer.
@@ -393,10 +258,10 @@ impl Channel {
     }
 
     /// How long a read that may sleep polls first.
-    fn spin(&self, wait: Wait) -> std::time::Duration {
+    fn spin(&self, wait: Wait) -> Duration {
         match wait {
-            Wait::No => std::time::Duration::ZERO,
-            Wait::Yes if self.host_side => crate::spin::budget(self.spin),
+            Wait::No => Duration::ZERO,
+            Wait::Yes if self.host_side => spin::budget(self.spin),
             Wait::Yes => self.spin,
         }
     }
@@ -430,8 +295,8 @@ impl Channel {
         let ring = self.ring.as_ref().expect("only with a ring");
         let spin = self.spin(Wait::Yes);
         if !spin.is_zero() {
-            let until = std::time::Instant::now() + spin;
-            while std::time::Instant::now() < until {
+            let until = Instant::now() + spin;
+            while Instant::now() < until {
                 if ring.ready(need).map_err(corrupt)? {
                     return Ok(());
                 }
@@ -454,19 +319,7 @@ impl Channel {
 
     /// Wakes the peer if it sleeps on its socket; `fd` travels along.
     fn ring_doorbell(&mut self, fd: Option<RawFd>) -> Result<(), ProtocolError> {
-        let fds: Vec<RawFd> = fd.into_iter().collect();
-        let cmsg: Vec<ControlMessage> = if fds.is_empty() { vec![] } else { vec![ControlMessage::ScmRights(&fds)] };
-        // A descriptor must not be dropped for a full socket; a doorbell may:
-        // a peer with unread doorbells is awake anyway.
-        let flags = if fd.is_some() { MsgFlags::MSG_NOSIGNAL } else { MsgFlags::MSG_NOSIGNAL | MsgFlags::MSG_DONTWAIT };
-        loop {
-            match sendmsg::<()>(self.sock.as_raw_fd(), &[IoSlice::new(&[1])], &cmsg, flags, None) {
-                Ok(_) | Err(nix::errno::Errno::EAGAIN) => return Ok(()),
-                Err(nix::errno::Errno::EINTR) => continue,
-                Err(nix::errno::Errno::EPIPE) | Err(nix::errno::Errno::ECONNRESET) => return Err(ProtocolError::Closed),
-                Err(e) => return Err(io::Error::from(e).into()),
-            }
-        }
+        socket::ring_doorbell(&self.sock, fd)
     }
 
     /// Reads doorbells (and the descriptors they carry) off the socket:
@@ -501,62 +354,27 @@ impl Channel {
     }
 
     fn recvmsg_into(&mut self, into: &mut [u8], wait: Wait) -> Result<Option<usize>, ProtocolError> {
-        let mut cmsg_space = nix::cmsg_space!([RawFd; 4], UnixCredentials);
-        let fd = self.sock.as_raw_fd();
-        let mut iov = [IoSliceMut::new(into)];
         // With a ring, `wait_on_ring` has already polled.
-        let spin = if self.ring.is_some() { std::time::Duration::ZERO } else { self.spin(wait) };
-        let spin_until = (!spin.is_zero()).then(|| std::time::Instant::now() + spin);
-        let msg = loop {
-            let polling = wait == Wait::No || spin_until.is_some_and(|t| std::time::Instant::now() < t);
-            let flags = if polling { MsgFlags::MSG_CMSG_CLOEXEC | MsgFlags::MSG_DONTWAIT } else { MsgFlags::MSG_CMSG_CLOEXEC };
-            match recvmsg::<()>(fd, &mut iov, Some(&mut cmsg_space), flags) {
-                Ok(m) => break m,
-                Err(nix::errno::Errno::EAGAIN) if wait == Wait::No => return Ok(None),
-                Err(nix::errno::Errno::EAGAIN) if polling => std::hint::spin_loop(),
-                Err(nix::errno::Errno::EINTR) => continue,
-                Err(nix::errno::Errno::ECONNRESET) => return Err(ProtocolError::Closed),
-                Err(e) => return Err(io::Error::from(e).into()),
+        let spin = if self.ring.is_some() { Duration::ZERO } else { self.spin(wait) };
+        let spin_until = (!spin.is_zero()).then(|| Instant::now() + spin);
+        let received = loop {
+            let polling = wait == Wait::No || spin_until.is_some_and(|t| Instant::now() < t);
+            match socket::recv_into(&self.sock, into, polling)? {
+                Some(received) => break received,
+                None if wait == Wait::No => return Ok(None),
+                None => std::hint::spin_loop(),
             }
         };
-        let n = msg.bytes;
-        let mut received = Vec::new();
-        let mut pid = None;
-        if let Ok(cmsgs) = msg.cmsgs() {
-            for cmsg in cmsgs {
-                match cmsg {
-                    ControlMessageOwned::ScmRights(raw) => {
-                        // SAFETY: the kernel just installed these descriptors in our table for us.
-                        received.extend(raw.into_iter().map(|fd| unsafe { OwnedFd::from_raw_fd(fd) }))
-                    }
-                    ControlMessageOwned::ScmCredentials(c) => pid = Some(c.pid()),
-                    _ => {}
-                }
-            }
+        self.fds.extend(received.fds);
+        if received.pid.is_some() {
+            self.peer_pid = received.pid;
         }
-        if msg.flags.contains(MsgFlags::MSG_CTRUNC) {
-            // More descriptors than we allow for: whatever came is dropped (closed) here.
-            return Err(ProtocolError::Malformed("too many descriptors sent".into()));
-        }
-        self.fds.extend(received);
-        if pid.is_some() {
-            self.peer_pid = pid;
-        }
-        Ok(Some(n))
+        Ok(Some(received.bytes))
     }
 }
 
 fn corrupt(_: Corrupt) -> ProtocolError {
     ProtocolError::Malformed("the peer wrote impossible positions into the shared ring".into())
-}
-
-/// Lets postcard append to a buffer it does not own.
-struct Append<'a>(&'a mut Vec<u8>);
-
-impl Extend<u8> for Append<'_> {
-    fn extend<I: IntoIterator<Item = u8>>(&mut self, iter: I) {
-        self.0.extend(iter)
-    }
 }
 
 /// Whether a read may sleep until data comes.
@@ -570,7 +388,7 @@ enum Wait {
 impl std::io::Write for Channel {
     // Only so tests can inject raw bytes through the same socket handling.
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        self.write_all_with_fd(data, None).map_err(|e| match e {
+        socket::send_all(&self.sock, data, None).map_err(|e| match e {
             ProtocolError::Io(e) => e,
             other => io::Error::other(other.to_string()),
         })?;
@@ -581,23 +399,12 @@ impl std::io::Write for Channel {
     }
 }
 
-/// The largest frame a host accepts from a guest with these sizes.
-pub fn host_max_frame(config: &SandboxConfig) -> usize {
-    (config.output_buffer_size as usize).saturating_add(FRAME_OVERHEAD)
-}
-
-/// The largest frame a guest accepts from the host: events, and handler and module sources.
-pub fn guest_max_frame(config: &SandboxConfig) -> usize {
-    // Sources are not bounded by the input buffer (they are loaded once), but
-    // still by something, so a confused host cannot make the guest allocate wildly.
-    (config.input_buffer_size as usize).max(64 << 20).saturating_add(FRAME_OVERHEAD)
-}
-
 #[cfg(test)]
 mod tests {
     use std::io::Write;
 
     use super::*;
+    use crate::messages::*;
 
     fn pair(max: usize) -> (Channel, Channel) {
         let (a, b) = UnixStream::pair().unwrap();

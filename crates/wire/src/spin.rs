@@ -99,3 +99,13 @@ pub fn guest_budget(id: u64) -> Duration {
         Duration::ZERO
     }
 }
+
+/// The longest a guest polls after answering, whatever the host asks: a
+/// confused host cannot make a guest burn its core.
+pub const MAX_GUEST_SPIN: Duration = Duration::from_millis(1);
+
+/// What the guest polls for after a `Call` whose host asked `spin_us` (see [`guest_budget`]).
+pub fn guest_spin(spin_us: u32) -> Duration {
+    Duration::from_micros(spin_us.into()).min(MAX_GUEST_SPIN)
+}
+

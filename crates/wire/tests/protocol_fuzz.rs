@@ -1,12 +1,12 @@
 //! The host-side decoder against a hostile guest: arbitrary bytes on the
 //! socket must yield frames or errors, never a panic, a hang, or an
-//! allocation beyond the frame limit. `PROPTEST_CASES=100000 cargo test
+//! allocation beyond the frame limit. `PROPTEST_CASES=100000 cargo test -p hyperlight-js-wire
 //! --test protocol_fuzz` runs it longer than `npm test` does.
 
 use std::io::Write;
 use std::os::unix::net::UnixStream;
 
-use hyperlight_js_engine::protocol::{Channel, ProtocolError, Reply};
+use hyperlight_js_wire::{Channel, ProtocolError, Reply};
 use proptest::prelude::*;
 
 const MAX_FRAME: usize = 4096;
