@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 const path = require('node:path');
 const { SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox, metrics } = require('../lib');
 const {
-  runtime, loaded, apiError, counterWithGuestPid, exited, ECHO, COUNTER, BACKEND, processOnly, SLOW, spawnNode, runNode, LIB, HELPERS,
+  runtime, loaded, apiError, counterWithGuestPid, exited, ECHO, COUNTER, BACKEND, processOnly, SLOW, spawnNode, runNode, LIB, HELPERS, sleep,
 } = require('./helpers');
 
 test('quick start: every stage reports its backend and the handler runs', async () => {
@@ -211,6 +211,28 @@ test('gc: true collects cyclic garbage once the guest has allocated enough; gc: 
     assert.equal(await sandbox.callHandler('h', { op: 'alive' }, { gc }), !collected, `gc: ${gc}`);
     await sandbox.unload();
   }
+});
+
+test('gc: true collects while the guest is idle: a collection that is due but not overdue has run once the caller pauses', async () => {
+  // The first call's churn (several MiB) makes a collection overdue, so it
+  // runs at once and the count starts afresh. The cycle is made after it.
+  // Then one call churns about 400 KiB (allocated and freed): a collection
+  // is due (256 KiB) but not overdue (1 MiB). The process backend's guest
+  // runs it when no call comes within its spin, the micro-VM's before the
+  // call returns: either way it has run by the time the caller looks again.
+  const src = `let ref;
+    function handler(e) {
+      if (e.op === 'make') { const a = {}; a.self = a; ref = new WeakRef(a); return true; }
+      if (e.op === 'churn') { let n = 0; for (let i = 0; i < e.k; i++) n += ('y'.repeat(16 * 1024) + i).length; return n > 0; }
+      return ref.deref() !== undefined;
+    }`;
+  const sandbox = await loaded({ h: src });
+  assert.equal(await sandbox.callHandler('h', { op: 'churn', k: 64 }), true);
+  assert.equal(await sandbox.callHandler('h', { op: 'make' }), true);
+  assert.equal(await sandbox.callHandler('h', { op: 'churn', k: 12 }), true);
+  await sleep(50);
+  assert.equal(await sandbox.callHandler('h', { op: 'alive' }), false, 'the cycle was collected while the guest was idle');
+  await sandbox.unload();
 });
 
 test('the scratch size bounds the guest stack', async () => {

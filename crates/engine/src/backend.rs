@@ -8,7 +8,7 @@ use crate::monitor::GuestClock;
 
 use crate::config::{BackendKind, SandboxConfig};
 use crate::console::Console;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use hyperlight_js_wire::HostModuleDecl;
 
 /// A host function's outcome: the result as JSON text, or an error message for the guest.
@@ -114,4 +114,9 @@ pub trait Transport: Send {
     fn pid(&self) -> Option<i32> {
         None
     }
+}
+
+/// The backend's own snapshot, from what [`Transport::snapshot`] made.
+pub fn downcast_snapshot<T: 'static>(snapshot: &(dyn Any + Send + Sync)) -> Result<&T> {
+    snapshot.downcast_ref::<T>().ok_or_else(|| Error::internal("restore(): the snapshot is of another backend"))
 }

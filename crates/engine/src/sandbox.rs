@@ -287,10 +287,6 @@ impl Sandbox {
     }
 }
 
-/// The backend's own snapshot, from what [`Transport::snapshot`] made.
-pub fn downcast_snapshot<T: 'static>(snapshot: &(dyn Any + Send + Sync)) -> Result<&T> {
-    snapshot.downcast_ref::<T>().ok_or_else(|| Error::internal("restore(): the snapshot is of another backend"))
-}
 
 /// A guest stand-in for the tests of the layers above the transports: each
 /// call runs `run` with its event on the calling thread, as a vCPU would.

@@ -125,9 +125,38 @@ pub fn note_heap_activity(bytes: usize) {
 /// [`COLLECT_AFTER_BYTES`] since the last time: what `gc: true` asks after a call.
 pub fn collect_if_worthwhile(collect: impl FnOnce()) {
     if CHURN.load(Ordering::Relaxed) >= COLLECT_AFTER_BYTES {
-        collect();
-        CHURN.store(0, Ordering::Relaxed);
+        collect_now(collect);
     }
+}
+
+/// A guest that can tell when it is idle may put off a due collection until
+/// then, but not past this much churn: then it collects before it takes the
+/// next call, however busy it is, so that memory stays bounded.
+pub const COLLECT_BY_BYTES: usize = 4 * COLLECT_AFTER_BYTES;
+
+/// What `gc: true` asks of the guest after a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Collection {
+    /// Not worth it yet.
+    NotYet,
+    /// Due: run it when nothing is waiting for the guest.
+    WhenIdle,
+    /// Overdue: run it before the next call.
+    Now,
+}
+
+pub fn collection_after_call() -> Collection {
+    match CHURN.load(Ordering::Relaxed) {
+        n if n >= COLLECT_BY_BYTES => Collection::Now,
+        n if n >= COLLECT_AFTER_BYTES => Collection::WhenIdle,
+        _ => Collection::NotYet,
+    }
+}
+
+/// Runs `collect` (QuickJS's cycle collector) and starts counting afresh.
+pub fn collect_now(collect: impl FnOnce()) {
+    collect();
+    CHURN.store(0, Ordering::Relaxed);
 }
 
 /// The longest console message a guest hands to its host, in bytes (the

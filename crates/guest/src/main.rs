@@ -18,6 +18,7 @@ use hyperlight_js_wire::{
     guest_error, guest_max_frame, Channel, FailureKind, GuestFailure, Level, ProtocolError, Reply, Request, SandboxConfig, SandboxInit,
 };
 use hyperlight_js_runtime::rquickjs;
+use hyperlight_js_guest_env::Collection;
 use hyperlight_js_runtime::JsRuntime;
 
 mod jail;
@@ -87,6 +88,8 @@ struct Guest {
     runtime: JsRuntime,
     config: SandboxConfig,
     host_pid: libc::pid_t,
+    /// A call with `gc` left a collection to run when the guest is idle.
+    collection_due: bool,
 }
 
 fn main() {
@@ -114,13 +117,10 @@ fn main() {
     }
     // SAFETY: getppid cannot fail.
     let host_pid = unsafe { libc::getppid() };
-    let mut guest = Guest { runtime, config, host_pid };
+    let mut guest = Guest { runtime, config, host_pid, collection_due: false };
     send(&Reply::Ready);
     loop {
-        let request = match with_channel(|c| c.recv::<Request>()) {
-            Ok(r) => r,
-            Err(e) => fatal(e),
-        };
+        let request = guest.next_request();
         let reply = guest.handle(request);
         if let Some(reply) = reply {
             send(&reply);
@@ -129,6 +129,28 @@ fn main() {
 }
 
 impl Guest {
+    /// The host's next request. A collection that is due runs first unless
+    /// a request comes within the guest's spin (the time it polls anyway
+    /// after an answer): a caller that calls again at once is not made to
+    /// wait for it, and the collection runs once the guest is idle, or when
+    /// it is overdue (`Collection::Now`).
+    fn next_request(&mut self) -> Request {
+        if self.collection_due {
+            let early = with_channel(|c| c.recv_by::<Request>(std::time::Instant::now() + c.polls_for()));
+            match early {
+                Ok(Some(request)) => return request,
+                Ok(None) => self.collect(),
+                Err(e) => fatal(e),
+            }
+        }
+        with_channel(|c| c.recv::<Request>()).unwrap_or_else(|e| fatal(e))
+    }
+
+    fn collect(&mut self) {
+        hyperlight_js_guest_env::collect_now(collect_garbage);
+        self.collection_due = false;
+    }
+
     fn handle(&mut self, request: Request) -> Option<Reply> {
         match request {
             Request::Fork { init } => self.fork(init),
@@ -140,12 +162,16 @@ impl Guest {
                 with_channel(|c| c.set_spin(spin));
                 send(&self.call(handler, event));
                 // The collection `gc` asks for runs after the answer is sent,
-                // while the host handles the result: off the call's critical
-                // path. This guest has one thread, so the next request waits
-                // until it is done: no call starts during its predecessor's
-                // collection.
+                // off the call's critical path: when the guest is next idle
+                // (see `next_request`), or at once when it is overdue. This
+                // guest has one thread, so a request that comes meanwhile
+                // waits until it is done: no call starts during a collection.
                 if gc {
-                    hyperlight_js_guest_env::collect_if_worthwhile(collect_garbage);
+                    match hyperlight_js_guest_env::collection_after_call() {
+                        Collection::NotYet => {}
+                        Collection::WhenIdle => self.collection_due = true,
+                        Collection::Now => self.collect(),
+                    }
                 }
                 None
             }

@@ -66,6 +66,11 @@ impl Channel {
         self.spin = spin;
     }
 
+    /// How long a read that may sleep polls first (what `set_spin` set).
+    pub fn polls_for(&self) -> Duration {
+        self.spin
+    }
+
     /// Polls for up to `spin`, but only while few calls are in flight in this process.
     pub fn set_host_spin(&mut self, spin: Duration) {
         self.spin = spin;

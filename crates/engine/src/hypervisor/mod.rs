@@ -26,7 +26,7 @@ use hyperlight_host::{GuestBinary, HostFunctions, HyperlightError, MultiUseSandb
 pub use layout::VmLayout;
 pub use probe::probe;
 
-use crate::backend::{Backend, HostDispatch, Transport};
+use crate::backend::{downcast_snapshot, Backend, HostDispatch, Transport};
 use crate::call::InterruptTarget;
 use crate::config::{BackendKind, SandboxConfig};
 use crate::console::{Console, Level as ConsoleLevel};
@@ -35,7 +35,6 @@ use hyperlight_js_wire::guest_error::{describe, with_heap_limit};
 use crate::host_wait::HostWaiter;
 use crate::monitor::GuestClock;
 use crate::lock;
-use crate::sandbox::downcast_snapshot;
 use hyperlight_js_wire::messages::{output_too_large, unregistered_module};
 
 /// The guest executable, built by this crate's build script.

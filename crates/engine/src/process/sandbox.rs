@@ -6,7 +6,7 @@ use std::any::Any;
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::backend::{HostDispatch, HostHere, HostResult, Transport};
+use crate::backend::{downcast_snapshot, HostDispatch, HostHere, HostResult, Transport};
 use crate::host_wait::HostWaiter;
 use crate::call::InterruptTarget;
 use crate::console::Console;
@@ -14,7 +14,6 @@ use crate::monitor::GuestClock;
 use crate::error::{Error, Result};
 use crate::process::guest_process::{guest_gone, GuestProcess};
 use crate::process::launcher::{fork, spawn_sandbox};
-use crate::sandbox::downcast_snapshot;
 use hyperlight_js_wire::{host_max_frame, FailureKind, GuestFailure, ProtocolError, Reply, Request, SandboxInit};
 
 pub struct ProcessGuest {
@@ -98,7 +97,7 @@ impl ProcessGuest {
 
 impl ProcessGuest {
     /// A call's last reply as its result.
-    fn conclude(&mut self, reply: Reply) -> Result<String> {
+    fn result_of(&mut self, reply: Reply) -> Result<String> {
         match reply {
             Reply::Returned(json) => Ok(json),
             Reply::Failed(f) => Err(failure_error(f)),
@@ -162,7 +161,7 @@ impl Transport for ProcessGuest {
             };
             let Reply::HostCall { module, function, args } = reply else {
                 self.current = None;
-                return Some(self.conclude(reply));
+                return Some(self.result_of(reply));
             };
             let parked = match self.host.call_here(&module, &function, args) {
                 HostHere::Done(answer) => {
@@ -206,7 +205,7 @@ impl Transport for ProcessGuest {
             };
             reply = self.request(&Request::HostResult(answer), &during)?;
         }
-        self.conclude(reply)
+        self.result_of(reply)
     }
 
     fn reset(&mut self) -> Result<()> {
