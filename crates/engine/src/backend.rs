@@ -108,6 +108,9 @@ pub trait Transport: Send {
     fn cpu_clock(&self) -> Option<GuestClock>;
     /// A copy of the guest now, to `restore` any number of times.
     fn snapshot(&mut self) -> Result<Box<dyn Any + Send + Sync>>;
+    /// About how many bytes of memory one snapshot of this guest holds, told
+    /// to V8 like `memory_bytes` so that dropped snapshots are collected in time.
+    fn snapshot_bytes(&self) -> u64;
     /// Back to what `snapshot` copied (one of this backend's, taken from this guest).
     fn restore(&mut self, snapshot: &(dyn Any + Send + Sync)) -> Result<()>;
     /// The guest's process id, where it runs in a process of its own (tests look at it).

@@ -52,6 +52,7 @@ pub struct SandboxSnapshot {
     owner: u64,
     handlers: Vec<String>,
     guest: Box<dyn Any + Send + Sync>,
+    _held: crate::telemetry::Held,
 }
 
 fn next_sandbox_id() -> u64 {
@@ -259,7 +260,8 @@ impl Sandbox {
     pub fn snapshot(&mut self) -> Result<Arc<SandboxSnapshot>> {
         self.check_usable()?;
         let guest = self.guest.snapshot()?;
-        Ok(Arc::new(SandboxSnapshot { owner: self.id, handlers: self.handlers.clone(), guest }))
+        let held = crate::telemetry::Held::new(self.guest.snapshot_bytes());
+        Ok(Arc::new(SandboxSnapshot { owner: self.id, handlers: self.handlers.clone(), guest, _held: held }))
     }
 
     /// Brings the guest back to exactly the snapshot's state and clears poisoning.
@@ -346,6 +348,9 @@ impl Transport for Scripted {
     }
     fn snapshot(&mut self) -> Result<Box<dyn Any + Send + Sync>> {
         Err(Error::internal("no snapshots"))
+    }
+    fn snapshot_bytes(&self) -> u64 {
+        0
     }
     fn restore(&mut self, _: &(dyn Any + Send + Sync)) -> Result<()> {
         Err(Error::internal("no snapshots"))

@@ -27,10 +27,28 @@ pub const CODE_LABEL: &str = "code";
 const BACKENDS: [BackendKind; 2] = [BackendKind::Process, BackendKind::Hypervisor];
 
 /// Held for as long as a sandbox's guest exists: the alive gauge follows it.
-pub struct Alive(BackendKind, u64);
+pub struct Alive(BackendKind, Held);
 
-/// The memory every live guest holds, by its own estimate
-/// ([`crate::Transport::memory_bytes`]), from the moment it is up until it is freed.
+/// Memory outside V8 that something alive holds (a guest, a snapshot),
+/// counted in [`guest_bytes`] from now until it is dropped.
+pub struct Held(u64);
+
+impl Held {
+    pub fn new(bytes: u64) -> Self {
+        GUEST_BYTES.fetch_add(bytes, Ordering::Relaxed);
+        Held(bytes)
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        GUEST_BYTES.fetch_sub(self.0, Ordering::Relaxed);
+    }
+}
+
+/// The memory every live guest and snapshot holds, by its backend's estimate
+/// ([`crate::Transport::memory_bytes`], [`crate::Transport::snapshot_bytes`]),
+/// from the moment it exists until it is freed.
 static GUEST_BYTES: AtomicU64 = AtomicU64::new(0);
 
 /// What every live guest of this process holds, in bytes: the addon keeps
@@ -43,16 +61,14 @@ impl Alive {
     pub fn new(kind: BackendKind, bytes: u64) -> Self {
         metrics::counter!(METRIC_SANDBOXES_CREATED, BACKEND_LABEL => kind.as_str()).increment(1);
         metrics::gauge!(METRIC_SANDBOXES_ALIVE, BACKEND_LABEL => kind.as_str()).increment(1.0);
-        GUEST_BYTES.fetch_add(bytes, Ordering::Relaxed);
         tracing::debug!(backend = kind.as_str(), bytes, "sandbox started");
-        Alive(kind, bytes)
+        Alive(kind, Held::new(bytes))
     }
 }
 
 impl Drop for Alive {
     fn drop(&mut self) {
         metrics::gauge!(METRIC_SANDBOXES_ALIVE, BACKEND_LABEL => self.0.as_str()).decrement(1.0);
-        GUEST_BYTES.fetch_sub(self.1, Ordering::Relaxed);
         tracing::debug!(backend = self.0.as_str(), "sandbox ended");
     }
 }

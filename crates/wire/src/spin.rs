@@ -15,7 +15,7 @@ pub const HOST_SPIN: Duration = Duration::from_micros(50);
 pub const GUEST_SPIN: Duration = Duration::from_micros(100);
 /// How long the caller's thread (Node's event loop) may poll for a quick
 /// handler's answer before handing the call to the sandbox's thread
-/// (`call::call_fast`), unless `HYPERLIGHT_JS_FAST_SPIN_US` says otherwise.
+/// (`Sandbox::poll`, the fast path), unless `HYPERLIGHT_JS_FAST_SPIN_US` says otherwise.
 pub const CALLER_SPIN: Duration = Duration::from_micros(50);
 /// The most `HYPERLIGHT_JS_FAST_SPIN_US` may ask: the event loop's bound.
 pub const MAX_CALLER_SPIN: Duration = Duration::from_millis(1);
