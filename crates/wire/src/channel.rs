@@ -38,6 +38,8 @@ pub struct Channel {
     spin: Duration,
     /// A host end polls only within the process-wide budget (`spin.rs`).
     host_side: bool,
+    /// A doorbell went to a sleeping peer since `woke_peer` last looked.
+    woke: bool,
 }
 
 impl Channel {
@@ -56,7 +58,14 @@ impl Channel {
             ring: None,
             spin: Duration::ZERO,
             host_side: false,
+            woke: false,
         }
+    }
+
+    /// Whether what was sent since the last look had to wake the peer (it
+    /// had stopped polling and slept): its answer will take a wake-up longer.
+    pub fn woke_peer(&mut self) -> bool {
+        std::mem::take(&mut self.woke)
     }
 
     /// Waking a thread that sleeps in `recvmsg` costs more than a trivial
@@ -165,6 +174,7 @@ impl Channel {
             let moved = ring.write(&self.out[self.out_sent..]).map_err(corrupt)?;
             self.out_sent += moved.bytes;
             if moved.ring_doorbell {
+                self.woke = true;
                 self.ring_doorbell(None)?;
             }
             if moved.bytes == 0 {
@@ -519,6 +529,35 @@ mod tests {
         host.attach_ring(Ring::new(memory, Side::Host));
         guest.attach_ring(Ring::new(SharedMemory::map(&fd).unwrap(), Side::Guest));
         (host, guest)
+    }
+
+    #[test]
+    fn woke_peer_says_whether_a_send_had_to_wake_a_sleeping_peer() {
+        let (mut host, mut guest) = ring_pair(1 << 20);
+        // The guest sleeps on its socket, as one that stopped polling does.
+        let echo = std::thread::spawn(move || {
+            let request = guest.recv::<Request>().unwrap();
+            guest.send(&Reply::Returned(format!("{request:?}"))).unwrap();
+            guest
+        });
+        // Until it sleeps, a send may find it still polling: wait for that.
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        host.send_nowait(&Request::HostResult(Ok("1".into()))).unwrap();
+        assert!(host.woke_peer(), "the guest was asleep");
+        assert!(!host.woke_peer(), "told once");
+        host.recv::<Reply>().unwrap();
+        let mut guest = echo.join().unwrap();
+        // A guest that polls (spin set) takes the next request without a doorbell.
+        guest.set_spin(std::time::Duration::from_secs(10));
+        let echo = std::thread::spawn(move || {
+            let request = guest.recv::<Request>().unwrap();
+            guest.send(&Reply::Returned(format!("{request:?}"))).unwrap();
+        });
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        host.send_nowait(&Request::HostResult(Ok("2".into()))).unwrap();
+        assert!(!host.woke_peer(), "the guest was polling");
+        host.recv::<Reply>().unwrap();
+        echo.join().unwrap();
     }
 
     #[test]

@@ -16,6 +16,10 @@ use crate::process::guest_process::{guest_gone, GuestProcess};
 use crate::process::launcher::{fork, spawn_sandbox};
 use hyperlight_js_wire::{host_max_frame, FailureKind, GuestFailure, ProtocolError, Reply, Request, SandboxInit};
 
+/// How many times the usual spin the caller's thread waits for a guest its
+/// call had to wake (see `poll`), within `spin::MAX_CALLER_SPIN`.
+const WOKEN_GUEST_SPIN_FACTOR: u32 = 4;
+
 /// About what a fork of the template holds once loaded.
 const FORK_BYTES: u64 = 5 * 1024 * 1024 / 2;
 
@@ -31,6 +35,8 @@ pub struct ProcessGuest {
     broken: Option<String>,
     /// Lets an interrupt end a call that is waiting on a host function.
     host_wait: HostWaiter,
+    /// The call `start` sent had to wake the guest (see `poll`).
+    woke_guest: bool,
     /// The call `start` sent: its handler, and what `poll` left for `finish`.
     current: Option<(String, Option<Parked>)>,
 }
@@ -55,6 +61,7 @@ impl ProcessGuest {
             console,
             broken: None,
             host_wait: HostWaiter::default(),
+            woke_guest: false,
             current: None,
         })
     }
@@ -138,6 +145,7 @@ impl Transport for ProcessGuest {
         let spin_us = crate::spin::guest_budget(self.id).as_micros() as u32;
         let req = Request::Call { handler: handler.to_string(), event: event_json.to_string(), gc, spin_us };
         self.send_nowait(&req, &during_call(handler))?;
+        self.woke_guest = self.guest.chan.woke_peer();
         self.current = Some((handler.to_string(), None));
         Ok(())
     }
@@ -147,8 +155,11 @@ impl Transport for ProcessGuest {
             Some((handler, None)) => handler.clone(),
             _ => return None,
         };
+        // A guest that had gone to sleep answers a wake-up later: worth a
+        // longer first wait than handing the call over, which costs three.
+        let first = if std::mem::take(&mut self.woke_guest) { spin * WOKEN_GUEST_SPIN_FACTOR } else { spin };
+        let mut until = (Instant::now() + first).min(cap);
         let deadline = || (Instant::now() + spin).min(cap);
-        let mut until = deadline();
         loop {
             let reply = match self.guest.chan.recv_by::<Reply>(until) {
                 Ok(Some(Reply::Console(level, text))) => {
