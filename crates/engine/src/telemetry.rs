@@ -27,7 +27,11 @@ pub const CODE_LABEL: &str = "code";
 const BACKENDS: [BackendKind; 2] = [BackendKind::Process, BackendKind::Hypervisor];
 
 /// Held for as long as a sandbox's guest exists: the alive gauge follows it.
-pub struct Alive(BackendKind, Held);
+pub struct Alive {
+    kind: BackendKind,
+    /// Counts the guest's memory in [`guest_bytes`] while it lives.
+    _bytes: Held,
+}
 
 /// Memory outside V8 that something alive holds (a guest, a snapshot),
 /// counted in [`guest_bytes`] from now until it is dropped.
@@ -62,14 +66,14 @@ impl Alive {
         metrics::counter!(METRIC_SANDBOXES_CREATED, BACKEND_LABEL => kind.as_str()).increment(1);
         metrics::gauge!(METRIC_SANDBOXES_ALIVE, BACKEND_LABEL => kind.as_str()).increment(1.0);
         tracing::debug!(backend = kind.as_str(), bytes, "sandbox started");
-        Alive(kind, Held::new(bytes))
+        Alive { kind, _bytes: Held::new(bytes) }
     }
 }
 
 impl Drop for Alive {
     fn drop(&mut self) {
-        metrics::gauge!(METRIC_SANDBOXES_ALIVE, BACKEND_LABEL => self.0.as_str()).decrement(1.0);
-        tracing::debug!(backend = self.0.as_str(), "sandbox ended");
+        metrics::gauge!(METRIC_SANDBOXES_ALIVE, BACKEND_LABEL => self.kind.as_str()).decrement(1.0);
+        tracing::debug!(backend = self.kind.as_str(), "sandbox ended");
     }
 }
 
