@@ -194,20 +194,23 @@ test('cyclic garbage left by every call stays collected: the heap stays bounded,
   }
 });
 
+// A cycle that only a collection frees ('make'), watched through a WeakRef
+// ('alive'); and calls whose garbage is freed at once (no cycles, so the heap
+// does not grow and QuickJS's own trigger never fires) but which allocate
+// e.k strings of 16 KiB ('churn').
+const CYCLE_WATCH = `let ref;
+  function handler(e) {
+    if (e.op === 'make') { const a = {}; a.self = a; ref = new WeakRef(a); return true; }
+    if (e.op === 'churn') { let n = 0; for (let i = 0; i < e.k; i++) n += ('y'.repeat(16 * 1024) + i).length; return n > 0; }
+    return ref.deref() !== undefined;
+  }`;
+
 test('gc: true collects cyclic garbage once the guest has allocated enough; gc: false leaves it to QuickJS', async () => {
-  // A cycle that only a collection frees, watched through a WeakRef; then
-  // calls whose garbage is freed at once (no cycles, so the heap does not
-  // grow and QuickJS's own trigger never fires) but which allocate 256 KiB each.
-  const src = `let ref;
-    function handler(e) {
-      if (e.op === 'make') { const a = {}; a.self = a; ref = new WeakRef(a); return true; }
-      if (e.op === 'churn') { let n = 0; for (let i = 0; i < 16; i++) n += ('y'.repeat(16 * 1024) + i).length; return n > 0; }
-      return ref.deref() !== undefined;
-    }`;
+  // The cycle, then calls that allocate 256 KiB each.
   for (const [gc, collected] of [[true, true], [false, false]]) {
-    const sandbox = await loaded({ h: src });
+    const sandbox = await loaded({ h: CYCLE_WATCH });
     assert.equal(await sandbox.callHandler('h', { op: 'make' }, { gc }), true);
-    for (let i = 0; i < 3; i++) assert.equal(await sandbox.callHandler('h', { op: 'churn' }, { gc }), true);
+    for (let i = 0; i < 3; i++) assert.equal(await sandbox.callHandler('h', { op: 'churn', k: 16 }, { gc }), true);
     assert.equal(await sandbox.callHandler('h', { op: 'alive' }, { gc }), !collected, `gc: ${gc}`);
     await sandbox.unload();
   }
@@ -220,13 +223,7 @@ test('gc: true collects while the guest is idle: a collection that is due but no
   // is due (256 KiB) but not overdue (1 MiB). The process backend's guest
   // runs it when no call comes within its spin, the micro-VM's before the
   // call returns: either way it has run by the time the caller looks again.
-  const src = `let ref;
-    function handler(e) {
-      if (e.op === 'make') { const a = {}; a.self = a; ref = new WeakRef(a); return true; }
-      if (e.op === 'churn') { let n = 0; for (let i = 0; i < e.k; i++) n += ('y'.repeat(16 * 1024) + i).length; return n > 0; }
-      return ref.deref() !== undefined;
-    }`;
-  const sandbox = await loaded({ h: src });
+  const sandbox = await loaded({ h: CYCLE_WATCH });
   assert.equal(await sandbox.callHandler('h', { op: 'churn', k: 64 }), true);
   assert.equal(await sandbox.callHandler('h', { op: 'make' }), true);
   assert.equal(await sandbox.callHandler('h', { op: 'churn', k: 12 }), true);

@@ -86,8 +86,8 @@ pub fn poll<T>(spin: Duration, mut try_once: impl FnMut() -> Option<T>) -> Optio
     None
 }
 
-/// How long the guest of sandbox `id` should poll for its next request after
-/// this call. Only when the previous call went to the same sandbox: calls
+/// How long guest `id` (non-zero, e.g. its pid) should poll for its next
+/// request after this call. Only when the previous call went to the same guest: calls
 /// spread over several sandboxes would leave each guest polling for a
 /// request that goes elsewhere, on cores the caller needs.
 pub fn guest_budget(id: u64) -> Duration {

@@ -25,8 +25,6 @@ const FORK_BYTES: u64 = 5 * 1024 * 1024 / 2;
 
 pub struct ProcessGuest {
     guest: GuestProcess,
-    /// The spin budget's key: spreads guests' polling (see `spin::guest_budget`).
-    id: u64,
     init: SandboxInit,
     host: Arc<dyn HostDispatch>,
     /// Where the guest's console output goes.
@@ -51,11 +49,9 @@ enum Parked {
 
 impl ProcessGuest {
     pub fn new(init: SandboxInit, host: Arc<dyn HostDispatch>, console: Console) -> Result<Self> {
-        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let guest = spawn_sandbox(&init)?;
         Ok(Self {
             guest,
-            id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             init,
             host,
             console,
@@ -142,7 +138,8 @@ impl Transport for ProcessGuest {
 
     fn start(&mut self, handler: &str, event_json: &str, gc: bool) -> Result<()> {
         self.host_wait.reset();
-        let spin_us = crate::spin::guest_budget(self.id).as_micros() as u32;
+        // Keyed by the guest process: the one this request goes to.
+        let spin_us = crate::spin::guest_budget(self.guest.pid as u64).as_micros() as u32;
         let req = Request::Call { handler: handler.to_string(), event: event_json.to_string(), gc, spin_us };
         self.send_nowait(&req, &during_call(handler))?;
         self.woke_guest = self.guest.chan.woke_peer();
