@@ -118,6 +118,13 @@ fn main() {
     // SAFETY: getppid cannot fail.
     let host_pid = unsafe { libc::getppid() };
     let mut guest = Guest { runtime, config, host_pid, collection_due: false };
+    // Booting QuickJS counts as allocation, enough to make a collection
+    // overdue. Copies of this process (every sandbox) inherit that count, so
+    // without this each one's first call with `gc` would start a collection
+    // right after its answer, over a heap it still shares copy-on-write
+    // (copying every page the collector touches), and its second call would
+    // wait for it. Collected once here, every copy starts with nothing due.
+    guest.collect();
     send(&Reply::Ready);
     loop {
         let request = guest.next_request();
