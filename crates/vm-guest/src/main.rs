@@ -81,6 +81,9 @@ mod vm {
 
     /// Called once by the host before any user code runs: QuickJS's heap and
     /// stack limits, and the longest console message the host's buffers carry.
+    /// The host snapshots the guest right after (the template every micro-VM
+    /// starts from), so this also collects what booting left: otherwise every
+    /// micro-VM would inherit a collection already due and run it in its first call.
     #[guest_function("SetLimits")]
     fn set_limits(heap_bytes: u64, stack_bytes: u64, message_bytes: u64) -> Result<()> {
         hyperlight_js_guest_env::set_message_limit(message_bytes as usize);
@@ -94,6 +97,7 @@ mod vm {
             rquickjs::qjs::JS_SetMemoryLimit(rt, heap_bytes as _);
             rquickjs::qjs::JS_SetMaxStackSize(rt, stack_bytes as _);
             rquickjs::qjs::JS_UpdateStackTop(rt);
+            hyperlight_js_guest_env::collect_now(|| __real_JS_RunGC(rt));
         }
         Ok(())
     }
