@@ -139,6 +139,16 @@ test('callHandler() refuses unknown and malformed handler names', async () => {
   await sandbox.unload();
 });
 
+test('callHandler() called on something other than a LoadedJSSandbox rejects, naming what it got', async () => {
+  const sandbox = await loaded({ echo: ECHO });
+  const { callHandler } = Object.getPrototypeOf(sandbox);
+  for (const [receiver, shown] of [[{}, 'an object'], [undefined, 'undefined'], [await runtime(), 'an object']]) {
+    await assert.rejects(callHandler.call(receiver, 'echo', {}), apiError('ERR_INVALID_ARG', 'LoadedJSSandbox', shown));
+  }
+  assert.equal(await callHandler.call(sandbox, 'echo', 1), 1);
+  sandbox.dispose();
+});
+
 test('events JSON cannot carry are refused before they reach the guest', async () => {
   const sandbox = await loaded({ counter: COUNTER });
   const cyclic = { name: 'loop' };

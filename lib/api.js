@@ -10,7 +10,7 @@
 const native = require('./binding.js');
 const { normalise } = require('./errors.js');
 const consoleSink = require('./console.js');
-const { callHandlerMethod } = require('./call.js');
+const { callHandler } = require('./call.js');
 const { hostModuleRegister, protoRegister } = require('./host-functions.js');
 
 const { SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox, InterruptHandle, Snapshot, HostModule } = native;
@@ -122,7 +122,7 @@ override(SandboxBuilder, 'build', (original) => async function build() {
 
 // JSON across the boundary: built on the wrapped native methods, so their
 // own failures already carry the package's codes.
-define(LoadedJSSandbox, 'callHandler', callHandlerMethod(LoadedJSSandbox.prototype.callHandlerJson));
+define(LoadedJSSandbox, 'callHandler', callHandler);
 define(HostModule, 'register', hostModuleRegister(HostModule.prototype.registerJson));
 define(ProtoJSSandbox, 'register', protoRegister);
 

@@ -7,7 +7,7 @@
 // AbortSignal and captured console output (lib/console.js) are settled here too.
 
 const native = require('./binding.js');
-const { apiError, show } = require('./errors.js');
+const { apiError, show, normalise } = require('./errors.js');
 const consoleSink = require('./console.js');
 
 /** Events cross the boundary as JSON; refuse what JSON cannot carry before anything reaches the guest. */
@@ -118,73 +118,84 @@ native.installCompletionHandler((id, code, payload, console) => {
   }
 });
 
-/**
- * The `callHandler` method, built on the native `callHandlerJson` (as
- * lib/api.js has wrapped it, so its own failures carry the package's codes).
- */
-function callHandlerMethod(callHandlerJson) {
-  return function callHandler(handlerName, event, options) {
-    return new Promise((resolve, reject) => {
-      if (typeof handlerName !== 'string' || handlerName.trim() === '') {
-        throw apiError(
-          'ERR_INVALID_ARG',
-          `callHandler(): the handler name must be a non-empty string, got ${JSON.stringify(handlerName) ?? typeof handlerName}`,
-          TypeError,
-        );
-      }
-      const json = eventToJson(event);
-      const opts = checkOptions(options);
-      const signal = opts?.abortable ? options.signal : undefined;
-      if (signal?.aborted) {
-        // Nothing reaches the sandbox, so nothing is poisoned.
-        throw apiError('ERR_CANCELLED', 'callHandler(): the AbortSignal was already aborted; the handler did not run', Error, signal.reason);
-      }
-      const id = nextCallId;
-      nextCallId = nextCallId >= 0xffffffff ? 1 : nextCallId + 1;
-      const onConsole = opts?.onConsole;
-      const out = callHandlerJson.call(
-        this, id, handlerName, json, opts?.gc, opts?.wallClockTimeoutMs, opts?.cpuTimeoutMs, opts?.abortable, onConsole !== undefined,
-      );
-      // Answered within the fast path's spin: no completion will come.
-      if (typeof out === 'string') {
-        resolve(parseResult(out));
-        return;
-      }
-      if (Array.isArray(out)) {
-        // [result, level, message, ...]: with captured console output.
-        consoleSink.deliver(this, onConsole, out, 1);
-        resolve(parseResult(out[0]));
-        return;
-      }
-      const abortHandle = out;
-      const call = { resolve, reject, sandbox: this, onConsole };
-      if (signal) {
-        Object.assign(call, {
-          signal,
-          aborted: false,
-          onAbort() {
-            call.aborted = true;
-            // A call still queued behind another never runs: settle it now
-            // rather than when its turn comes. A running one settles through
-            // the completion handler, once the guest has stopped.
-            if (abortHandle.abort() === 'prevented' && takePending(id)) {
-              reject(
-                apiError(
-                  'ERR_CANCELLED',
-                  `callHandler(): handler '${handlerName}' was not run: its AbortSignal was aborted while the call waited for the sandbox`,
-                  Error,
-                  signal.reason,
-                ),
-              );
-            }
-          },
-        });
-        signal.addEventListener('abort', call.onAbort, { once: true });
-      }
-      pending.set(id, call);
-      keepAlive ??= setInterval(() => {}, 0x7fffffff);
-    });
-  };
+// Each sandbox's key for the native `callHandlerJson`, read once (a native
+// getter costs more than the lookup; see src/loaded_js_sandbox.rs).
+const CALL_KEY = Symbol('callKey');
+
+function callKey(sandbox) {
+  if (!(sandbox instanceof native.LoadedJSSandbox)) {
+    throw apiError('ERR_INVALID_ARG', `callHandler(): must be called on a LoadedJSSandbox, got ${show(sandbox)}`, TypeError);
+  }
+  return (sandbox[CALL_KEY] ??= sandbox.callKey);
 }
 
-module.exports = { callHandlerMethod };
+/** `LoadedJSSandbox.prototype.callHandler`, built on the native `callHandlerJson`. */
+function callHandler(handlerName, event, options) {
+  return new Promise((resolve, reject) => {
+    if (typeof handlerName !== 'string' || handlerName.trim() === '') {
+      throw apiError(
+        'ERR_INVALID_ARG',
+        `callHandler(): the handler name must be a non-empty string, got ${JSON.stringify(handlerName) ?? typeof handlerName}`,
+        TypeError,
+      );
+    }
+    const json = eventToJson(event);
+    const opts = checkOptions(options);
+    const signal = opts?.abortable ? options.signal : undefined;
+    if (signal?.aborted) {
+      // Nothing reaches the sandbox, so nothing is poisoned.
+      throw apiError('ERR_CANCELLED', 'callHandler(): the AbortSignal was already aborted; the handler did not run', Error, signal.reason);
+    }
+    const id = nextCallId;
+    nextCallId = nextCallId >= 0xffffffff ? 1 : nextCallId + 1;
+    const onConsole = opts?.onConsole;
+    let out;
+    try {
+      out = native.callHandlerJson(
+        callKey(this), id, handlerName, json, opts?.gc, opts?.wallClockTimeoutMs, opts?.cpuTimeoutMs, opts?.abortable, onConsole !== undefined,
+      );
+    } catch (err) {
+      throw normalise(err, 'LoadedJSSandbox.callHandler()');
+    }
+    // Answered within the fast path's spin: no completion will come.
+    if (typeof out === 'string') {
+      resolve(parseResult(out));
+      return;
+    }
+    if (Array.isArray(out)) {
+      // [result, level, message, ...]: with captured console output.
+      consoleSink.deliver(this, onConsole, out, 1);
+      resolve(parseResult(out[0]));
+      return;
+    }
+    const abortHandle = out;
+    const call = { resolve, reject, sandbox: this, onConsole };
+    if (signal) {
+      Object.assign(call, {
+        signal,
+        aborted: false,
+        onAbort() {
+          call.aborted = true;
+          // A call still queued behind another never runs: settle it now
+          // rather than when its turn comes. A running one settles through
+          // the completion handler, once the guest has stopped.
+          if (abortHandle.abort() === 'prevented' && takePending(id)) {
+            reject(
+              apiError(
+                'ERR_CANCELLED',
+                `callHandler(): handler '${handlerName}' was not run: its AbortSignal was aborted while the call waited for the sandbox`,
+                Error,
+                signal.reason,
+              ),
+            );
+          }
+        },
+      });
+      signal.addEventListener('abort', call.onAbort, { once: true });
+    }
+    pending.set(id, call);
+    keepAlive ??= setInterval(() => {}, 0x7fffffff);
+  });
+}
+
+module.exports = { callHandler };

@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use hyperlight_js_engine::config::validate_timeout;
@@ -25,35 +27,85 @@ enum Fast {
 /// A sandbox with handlers compiled, ready for calls.
 #[napi(js_name = "LoadedJSSandbox")]
 pub struct LoadedJSSandbox {
+    state: Arc<State>,
+    /// Its entry in `CALLABLE`, through which `callHandlerJson` finds it.
+    key: u32,
+    kind: BackendKind,
+    /// Handed on to the `JSSandbox` that `unload()` returns.
+    load_timeout: std::time::Duration,
+}
+
+/// What the methods and `callHandlerJson` share.
+struct State {
     /// Behind a lock, not `&mut self`: a host function that the fast path
     /// runs inside `callHandler` may call `unload()` on this very object.
     worker: Mutex<Option<SandboxWorker>>,
     /// What emptied `worker`: `unload()` or `dispose()`.
     consumed_by: Mutex<&'static str>,
-    kind: BackendKind,
-    last_stats: Arc<Mutex<Option<CallStats>>>,
-    /// Handed on to the `JSSandbox` that `unload()` returns.
-    load_timeout: std::time::Duration,
+    last_stats: Mutex<Option<CallStats>>,
     console: Console,
+}
+
+/// Every live `LoadedJSSandbox`'s state, by key. `callHandlerJson` is a
+/// plain function taking the key, not a method: napi-rs's glue for a method
+/// registers each borrow of `self` in process-wide tables, which cost a
+/// trivial call about a third of a microsecond on this path (measured); a
+/// lookup here costs a few tens of nanoseconds.
+static CALLABLE: Mutex<Option<HashMap<u32, Arc<State>>>> = Mutex::new(None);
+
+fn callable() -> std::sync::MutexGuard<'static, Option<HashMap<u32, Arc<State>>>> {
+    CALLABLE.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl LoadedJSSandbox {
     pub fn new(worker: SandboxWorker, kind: BackendKind, load_timeout: std::time::Duration, console: Console) -> Self {
-        Self {
+        static NEXT: AtomicU32 = AtomicU32::new(1);
+        let state = Arc::new(State {
             worker: Mutex::new(Some(worker)),
             consumed_by: Mutex::new("unload()"),
-            kind,
-            last_stats: Arc::new(Mutex::new(None)),
-            load_timeout,
+            last_stats: Mutex::new(None),
             console,
-        }
+        });
+        let mut table = callable();
+        let table = table.get_or_insert_with(HashMap::new);
+        // Keys wrap after 2^32 sandboxes; skip any still in use.
+        let key = loop {
+            let key = NEXT.fetch_add(1, Ordering::Relaxed);
+            if key != 0 && !table.contains_key(&key) {
+                break key;
+            }
+        };
+        table.insert(key, state.clone());
+        Self { state, key, kind, load_timeout }
     }
 
+    fn slot(&self) -> std::sync::MutexGuard<'_, Option<SandboxWorker>> {
+        self.state.slot()
+    }
+
+    /// A handle on the sandbox (cheap: shared parts), unless `unload()` took it.
+    fn worker(&self, env: &Env) -> Result<SandboxWorker> {
+        self.state.worker(env)
+    }
+
+    fn consumed(&self, env: &Env) -> Error {
+        self.state.consumed(env)
+    }
+}
+
+impl Drop for LoadedJSSandbox {
+    fn drop(&mut self) {
+        if let Some(table) = callable().as_mut() {
+            table.remove(&self.key);
+        }
+    }
+}
+
+impl State {
     fn slot(&self) -> std::sync::MutexGuard<'_, Option<SandboxWorker>> {
         self.worker.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// A handle on the sandbox (cheap: shared parts), unless `unload()` took it.
     fn worker(&self, env: &Env) -> Result<SandboxWorker> {
         self.slot().clone().ok_or_else(|| self.consumed(env))
     }
@@ -101,7 +153,7 @@ impl LoadedJSSandbox {
     /// Statistics of the most recent call (even one that failed), or null before the first.
     #[napi(getter, ts_return_type = "CallStats | null")]
     pub fn last_call_stats<'e>(&self, env: &'e Env) -> Result<Option<Object<'e>>> {
-        let stats = self.last_stats.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let stats = self.state.last_stats.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let Some(stats) = stats else { return Ok(None) };
         let mut obj = Object::new(env)?;
         obj.set("wallClockMs", stats.wall_clock_ms)?;
@@ -116,91 +168,10 @@ impl LoadedJSSandbox {
         Ok(Some(obj))
     }
 
-    /// The native half of `callHandler`: the event arrives as JSON text and
-    /// the result leaves as JSON text, keyed by `id`; `lib/call.js` does the
-    /// (de)serialising and owns the promise. A result that came within the
-    /// fast path's spin is returned as a string, or as `[result, level,
-    /// message, ...]` when the call's console output was captured (`capture`:
-    /// this call's, for an `onConsole`; else as the sandbox's console says);
-    /// otherwise it arrives through the completion handler, and with
-    /// `abortable` this returns the handle the call's AbortSignal listener calls.
-    #[napi(ts_return_type = "string | string[] | CallAbortHandle | undefined")]
-    pub fn call_handler_json(
-        &self,
-        env: Env,
-        id: u32,
-        handler: String,
-        event_json: String,
-        gc: Option<bool>,
-        wall_clock_timeout_ms: Option<f64>,
-        cpu_timeout_ms: Option<f64>,
-        abortable: Option<bool>,
-        capture: Option<bool>,
-    ) -> Result<Either3<String, Vec<String>, Option<CallAbortHandle>>> {
-        let completions = crate::completions::for_env(&env)?;
-        let opts = sync(&env, call_options(gc, wall_clock_timeout_ms, cpu_timeout_ms, abortable))?;
-        let worker = self.worker(&env)?;
-        let abort_handle = opts.abort.clone().map(|abort| CallAbortHandle::new(worker.control().clone(), abort));
-        let last_stats = self.last_stats.clone();
-        // Where this call's console output goes: its `onConsole`, or the sandbox's sink.
-        let console = self.console.clone();
-        let to = capture.unwrap_or(false).then_some(ConsoleDestination::Capture);
-        // A call's end, on whichever thread it ends: its stats (a call the
-        // guest never ran leaves the previous call's), and what it logged.
-        let ended = move |(result, stats): Outcome| {
-            if stats.is_some() {
-                *last_stats.lock().unwrap_or_else(|p| p.into_inner()) = stats;
-            }
-            (result, flat(console.end()))
-        };
-        let done = move |outcome: hyperlight_js_engine::Result<(hyperlight_js_engine::Result<String>, Option<Vec<String>>)>| {
-            let (result, console) = outcome.unwrap_or_else(|e| (Err(e), None));
-            crate::completions::complete(&completions, id, result, console)
-        };
-        let console = self.console.clone();
-
-        // The fast path, a policy of this caller: when the sandbox is idle,
-        // start the call on this thread and poll briefly for its answer, so
-        // that a quick handler costs no thread wake-up; what does not end
-        // within the spin goes on on the sandbox's thread, ahead of anything
-        // queued meanwhile. Otherwise the whole call is queued there.
-        let spin = hyperlight_js_engine::spin::caller_budget();
-        let fast = if spin.is_zero() {
-            None
-        } else {
-            worker.try_now(|sb, later| {
-                console.begin(to);
-                match sb.start(&handler, &event_json, &opts).or_else(|| sb.poll(spin)) {
-                    Some(outcome) => {
-                        let (result, console) = ended(outcome);
-                        Fast::Answered(result, console)
-                    }
-                    None => {
-                        let ended = ended.clone();
-                        later.submit(move |sb| Ok(ended(sb.finish())), done.clone());
-                        Fast::HandedOver
-                    }
-                }
-            })
-        };
-        match fast {
-            Some(Fast::Answered(Ok(json), None)) => return Ok(Either3::A(json)),
-            Some(Fast::Answered(Ok(json), Some(mut out))) => {
-                out.insert(0, json);
-                return Ok(Either3::B(out));
-            }
-            // Errors are rare: they take the ordinary way back.
-            Some(Fast::Answered(Err(e), console)) => done(Ok((Err(e), console))),
-            Some(Fast::HandedOver) => {}
-            None => worker.submit(
-                move |sb| {
-                    console.begin(to);
-                    Ok(ended(sb.call(&handler, &event_json, &opts)))
-                },
-                done,
-            ),
-        }
-        Ok(Either3::C(abort_handle))
+    /// This sandbox's key for `callHandlerJson` (lib/call.js reads it once).
+    #[napi(getter)]
+    pub fn call_key(&self) -> u32 {
+        self.key
     }
 
     #[napi(ts_return_type = "Promise<Snapshot>")]
@@ -232,7 +203,7 @@ impl LoadedJSSandbox {
         let Some(worker) = self.slot().take() else {
             return Err(self.consumed(env));
         };
-        let (kind, timeout, console) = (self.kind, self.load_timeout, self.console.clone());
+        let (kind, timeout, console) = (self.kind, self.load_timeout, self.state.console.clone());
         let handle = worker.clone();
         let (promise, settle) = crate::promise::deferred(env, move |()| JSSandbox::new(handle, kind, timeout, console))?;
         worker.submit(|sb| sb.unload(), settle);
@@ -246,8 +217,98 @@ impl LoadedJSSandbox {
     pub fn dispose(&self, env: Env) {
         crate::telemetry::sync_external_memory(&env);
         if let Some(worker) = self.slot().take() {
-            *self.consumed_by.lock().unwrap_or_else(|p| p.into_inner()) = "dispose()";
+            *self.state.consumed_by.lock().unwrap_or_else(|p| p.into_inner()) = "dispose()";
             worker.dispose("LoadedJSSandbox");
         }
     }
+}
+
+/// The native half of `callHandler`, for the sandbox whose `callKey` is
+/// `sandbox`: the event arrives as JSON text and the result leaves as JSON
+/// text, keyed by `id`; `lib/call.js` does the (de)serialising and owns the
+/// promise. A result that came within the fast path's spin is returned as a
+/// string, or as `[result, level, message, ...]` when the call's console
+/// output was captured (`capture`: this call's, for an `onConsole`; else as
+/// the sandbox's console says); otherwise it arrives through the completion
+/// handler, and with `abortable` this returns the handle the call's
+/// AbortSignal listener calls.
+#[napi(ts_return_type = "string | string[] | CallAbortHandle | undefined")]
+pub fn call_handler_json(
+    env: Env,
+    sandbox: u32,
+    id: u32,
+    handler: String,
+    event_json: String,
+    gc: Option<bool>,
+    wall_clock_timeout_ms: Option<f64>,
+    cpu_timeout_ms: Option<f64>,
+    abortable: Option<bool>,
+    capture: Option<bool>,
+) -> Result<Either3<String, Vec<String>, Option<CallAbortHandle>>> {
+    let completions = crate::completions::for_env(&env)?;
+    let opts = sync(&env, call_options(gc, wall_clock_timeout_ms, cpu_timeout_ms, abortable))?;
+    let Some(state) = callable().as_ref().and_then(|t| t.get(&sandbox).cloned()) else {
+        return Err(to_napi(&env, hyperlight_js_engine::Error::invalid_arg("callHandler(): called on something that is not a LoadedJSSandbox")));
+    };
+    let worker = state.worker(&env)?;
+    let abort_handle = opts.abort.clone().map(|abort| CallAbortHandle::new(worker.control().clone(), abort));
+    // Where this call's console output goes: its `onConsole`, or the sandbox's sink.
+    let console = state.console.clone();
+    let sink = state.console.clone();
+    let to = capture.unwrap_or(false).then_some(ConsoleDestination::Capture);
+    // A call's end, on whichever thread it ends: its stats (a call the
+    // guest never ran leaves the previous call's), and what it logged.
+    let ended = move |(result, stats): Outcome| {
+        if stats.is_some() {
+            *state.last_stats.lock().unwrap_or_else(|p| p.into_inner()) = stats;
+        }
+        (result, flat(sink.end()))
+    };
+    let done = move |outcome: hyperlight_js_engine::Result<(hyperlight_js_engine::Result<String>, Option<Vec<String>>)>| {
+        let (result, console) = outcome.unwrap_or_else(|e| (Err(e), None));
+        crate::completions::complete(&completions, id, result, console)
+    };
+
+    // The fast path, a policy of this caller: when the sandbox is idle,
+    // start the call on this thread and poll briefly for its answer, so
+    // that a quick handler costs no thread wake-up; what does not end
+    // within the spin goes on on the sandbox's thread, ahead of anything
+    // queued meanwhile. Otherwise the whole call is queued there.
+    let spin = hyperlight_js_engine::spin::caller_budget();
+    let fast = if spin.is_zero() {
+        None
+    } else {
+        worker.try_now(|sb, later| {
+            console.begin(to);
+            match sb.start(&handler, &event_json, &opts).or_else(|| sb.poll(spin)) {
+                Some(outcome) => {
+                    let (result, console) = ended(outcome);
+                    Fast::Answered(result, console)
+                }
+                None => {
+                    let ended = ended.clone();
+                    later.submit(move |sb| Ok(ended(sb.finish())), done.clone());
+                    Fast::HandedOver
+                }
+            }
+        })
+    };
+    match fast {
+        Some(Fast::Answered(Ok(json), None)) => return Ok(Either3::A(json)),
+        Some(Fast::Answered(Ok(json), Some(mut out))) => {
+            out.insert(0, json);
+            return Ok(Either3::B(out));
+        }
+        // Errors are rare: they take the ordinary way back.
+        Some(Fast::Answered(Err(e), console)) => done(Ok((Err(e), console))),
+        Some(Fast::HandedOver) => {}
+        None => worker.submit(
+            move |sb| {
+                console.begin(to);
+                Ok(ended(sb.call(&handler, &event_json, &opts)))
+            },
+            done,
+        ),
+    }
+    Ok(Either3::C(abort_handle))
 }

@@ -259,7 +259,6 @@ impl Monitored {
                 Some((monitor::with_guest_clock(clock, || set.to_race())?, rt))
             }
         };
-        let cpu_before = clock.and_then(|c| c.read().ok());
         if !control.begin(target, opts.abort.clone()) {
             return Err(Error::cancelled("the call was not run: its AbortSignal was aborted while it waited for the sandbox"));
         }
@@ -272,7 +271,15 @@ impl Monitored {
                 }
             })
         });
-        Ok(Self { task, started: Instant::now(), clock, cpu_before })
+        Ok(Self { task, started: Instant::now(), clock, cpu_before: None })
+    }
+
+    /// Takes the guest's CPU clock as the call's starting point. Callers do
+    /// so once the request has left, so that this system call overlaps the
+    /// guest's work instead of delaying it; what the guest spent in between
+    /// is polling for that request, which is not the call's.
+    pub(crate) fn guest_started(&mut self) {
+        self.cpu_before = self.clock.and_then(|c| c.read().ok());
     }
 
     pub(crate) fn finish(self, control: &CallControl) -> CallStats {

@@ -128,7 +128,8 @@ impl Sandbox {
         let opts = CallOptions { gc: false, wall_clock: Some(timeout), cpu_time: None, abort: None };
         let guest = &mut self.guest;
         let (result, stats) = match Monitored::start(guest.cpu_clock(), guest.interrupt_target(), &self.control, &opts) {
-            Ok(running) => {
+            Ok(mut running) => {
+                running.guest_started();
                 let result = guest.load(modules, handlers);
                 (result, Some(running.finish(&self.control)))
             }
@@ -173,7 +174,12 @@ impl Sandbox {
         };
         self.current = Some(Current { handler: handler.to_string(), opts: opts.clone(), was_poisoned, monitored });
         match self.check_call(handler, event_json).and_then(|()| self.guest.start(handler, event_json, opts.gc)) {
-            Ok(()) => None,
+            Ok(()) => {
+                if let Some(current) = &mut self.current {
+                    current.monitored.guest_started();
+                }
+                None
+            }
             Err(e) => Some(self.end(Err(e))),
         }
     }

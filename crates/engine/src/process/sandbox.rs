@@ -79,9 +79,10 @@ impl ProcessGuest {
     }
 
     /// As `send`, but what the guest has no room for yet goes with the next
-    /// receive: the fast path runs on Node's thread, which must not wait on a guest.
-    fn send_nowait(&mut self, req: &Request, during: &str) -> Result<()> {
-        self.guest.chan.send_nowait(req).map_err(|e| self.gone(during, e))
+    /// receive: the fast path runs on Node's thread, which must not wait on a
+    /// guest. Part of every call, so what the error says is only built on failure.
+    fn send_nowait(&mut self, req: &Request, handler: &str) -> Result<()> {
+        self.guest.chan.send_nowait(req).map_err(|e| self.gone(&during_call(handler), e))
     }
 
     /// The guest's next answer, handing what it logs meanwhile to the console.
@@ -93,6 +94,11 @@ impl ProcessGuest {
                 Err(e) => return Err(self.gone(during, e)),
             }
         }
+    }
+
+    /// Ends the current call, for its error message: the handler it ran.
+    fn take_handler(&mut self) -> String {
+        self.current.take().map(|(handler, _)| handler).unwrap_or_default()
     }
 
     fn gone(&mut self, during: &str, e: ProtocolError) -> Error {
@@ -141,17 +147,16 @@ impl Transport for ProcessGuest {
         // Keyed by the guest process: the one this request goes to.
         let spin_us = crate::spin::guest_budget(self.guest.pid as u64).as_micros() as u32;
         let req = Request::Call { handler: handler.to_string(), event: event_json.to_string(), gc, spin_us };
-        self.send_nowait(&req, &during_call(handler))?;
+        self.send_nowait(&req, handler)?;
         self.woke_guest = self.guest.chan.woke_peer();
         self.current = Some((handler.to_string(), None));
         Ok(())
     }
 
     fn poll(&mut self, spin: Duration, cap: Instant) -> Option<Result<String>> {
-        let handler = match &self.current {
-            Some((handler, None)) => handler.clone(),
-            _ => return None,
-        };
+        if !matches!(self.current, Some((_, None))) {
+            return None;
+        }
         // A guest that had gone to sleep answers a wake-up later: worth a
         // longer first wait than handing the call over, which costs three.
         let first = if std::mem::take(&mut self.woke_guest) { spin * WOKEN_GUEST_SPIN_FACTOR } else { spin };
@@ -166,7 +171,7 @@ impl Transport for ProcessGuest {
                 Ok(Some(reply)) => reply,
                 Ok(None) => return None,
                 Err(e) => {
-                    self.current = None;
+                    let handler = self.take_handler();
                     return Some(Err(self.gone(&during_call(&handler), e)));
                 }
             };
@@ -176,9 +181,9 @@ impl Transport for ProcessGuest {
             };
             let parked = match self.host.call_here(&module, &function, args) {
                 HostHere::Done(answer) => {
-                    if let Err(e) = self.send_nowait(&Request::HostResult(answer), &during_call(&handler)) {
-                        self.current = None;
-                        return Some(Err(e));
+                    if let Err(e) = self.guest.chan.send_nowait(&Request::HostResult(answer)) {
+                        let handler = self.take_handler();
+                        return Some(Err(self.gone(&during_call(&handler), e)));
                     }
                     until = deadline();
                     continue;
@@ -186,7 +191,9 @@ impl Transport for ProcessGuest {
                 HostHere::Later(tx, rx) => Parked::Host { module, function, tx, rx },
                 HostHere::NotHere(args) => Parked::Reply(Reply::HostCall { module, function, args }),
             };
-            self.current = Some((handler, Some(parked)));
+            if let Some((_, left)) = &mut self.current {
+                *left = Some(parked);
+            }
             return None;
         }
     }
