@@ -281,7 +281,7 @@ export interface SandboxPoolStats {
   queued: number;
   /** Calls that ran on a sandbox and settled, successfully or not. */
   calls: number;
-  /** Restores of the post-load snapshot: after a call that poisoned its sandbox, or after every call with `resetAfterEachCall`. */
+  /** Resets to the post-load state (a snapshot restored, or on micro-VMs without `resetAfterEachCall` a reload): after a call that poisoned its sandbox, or after every call with `resetAfterEachCall`. */
   resets: number;
 }
 

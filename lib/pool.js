@@ -123,7 +123,7 @@ class SandboxPool {
   /** Calls waiting for a sandbox: { handlerName, event, options, resolve, reject, detach }. */
   #queue = [];
   #creating = 0;
-  /** Sandboxes being restored after a call: each takes a waiting call soon, without a new sandbox. */
+  /** Sandboxes being reset after a call: each takes a waiting call soon, without a new sandbox. */
   #resetting = 0;
   /** Creations and unloads under way; close() waits for them. */
   #pending = new Set();
@@ -330,19 +330,44 @@ class SandboxPool {
   }
 
   async #create() {
-    const { builder, hostFunctions: fns, modules, handlers } = this.#recipe;
+    const { builder, hostFunctions: fns } = this.#recipe;
     const b = new SandboxBuilder();
     if (builder) builder(b);
     const proto = await b.build();
     for (const [module, name, fn] of fns) proto.hostModule(module).register(name, fn);
-    const js = await proto.loadRuntime();
-    for (const [name, source] of modules) js.addModule(name, source);
-    for (const [name, source] of handlers) js.addHandler(name, source);
-    const loaded = await js.getLoadedSandbox();
-    // The state every reset goes back to: handlers compiled, top-level code run, no call yet.
-    const snapshot = await loaded.snapshot();
+    const loaded = await this.#load(await proto.loadRuntime());
+    // The state every reset goes back to: handlers compiled, top-level code
+    // run, no call yet. A micro-VM's snapshot copies its guest's whole heap
+    // (about 113 MiB with Hyperlight 0.17), so a micro-VM keeps one only to
+    // restore it after every call; one poisoned now and then is reset by
+    // reloading instead (#reset).
+    const snapshot = this.#recipe.resetAfterEachCall || loaded.backend !== 'hypervisor' ? await loaded.snapshot() : null;
     // Taken now: the getter throws once close() has unloaded the sandbox.
     return { loaded, snapshot, interrupt: loaded.interruptHandle, running: false, lastUsed: performance.now() };
+  }
+
+  /** Compiles the recipe's modules and handlers in `js`. */
+  #load(js) {
+    for (const [name, source] of this.#recipe.modules) js.addModule(name, source);
+    for (const [name, source] of this.#recipe.handlers) js.addHandler(name, source);
+    return js.getLoadedSandbox();
+  }
+
+  /**
+   * Brings a sandbox back to its post-load state: its snapshot restored,
+   * or without one, its guest returned to the state before any handler
+   * (`unload()`) and the recipe loaded again.
+   */
+  async #reset(entry) {
+    if (entry.snapshot) return entry.loaded.restore(entry.snapshot);
+    const loaded = await this.#load(await entry.loaded.unload());
+    if (this.#closed) {
+      // close() found the old object already unloading: this one is ours to free.
+      await quietly(loaded.unload());
+      return;
+    }
+    entry.loaded = loaded;
+    entry.interrupt = loaded.interruptHandle;
   }
 
   async #run(entry, job) {
@@ -362,7 +387,10 @@ class SandboxPool {
     if (this.#recipe.resetAfterEachCall || entry.loaded.poisoned) {
       this.#resetting++;
       try {
-        await entry.loaded.restore(entry.snapshot);
+        const reset = this.#reset(entry);
+        // close() waits for a reset under way, which may load a new sandbox.
+        this.#track(quietly(reset));
+        await reset;
         this.#resets++;
       } catch {
         this.#resetting--;
