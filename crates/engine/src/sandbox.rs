@@ -173,15 +173,20 @@ impl Sandbox {
             Err(e) => return Some(self.conclude(handler, opts, was_poisoned, Err(e), None)),
         };
         self.current = Some(Current { handler: handler.to_string(), opts: opts.clone(), was_poisoned, monitored });
-        match self.check_call(handler, event_json).and_then(|()| self.guest.start(handler, event_json, opts.gc)) {
-            Ok(()) => {
-                if let Some(current) = &mut self.current {
-                    current.monitored.guest_started();
-                }
-                None
-            }
-            Err(e) => Some(self.end(Err(e))),
+        if let Err(e) = self.check_call(handler, event_json).and_then(|()| self.guest.start(handler, event_json, opts.gc)) {
+            return Some(self.end(Err(e)));
         }
+        // The guest is at work now: the system calls left overlap it.
+        if let Some(current) = &mut self.current {
+            current.monitored.guest_started();
+        }
+        // Whether the guest was alive to take the request. A guest that
+        // died while idle poisons the sandbox, the call refused as it would
+        // have been had this been asked first.
+        if let Err(e) = self.check_usable() {
+            return Some(self.end(Err(e)));
+        }
+        None
     }
 
     /// The started call's outcome if it comes within `spin` (and at most
@@ -216,7 +221,14 @@ impl Sandbox {
             let loaded = if self.handlers.is_empty() { "none".to_string() } else { self.handlers.join(", ") };
             return Err(Error::invalid_arg(format!("no handler named '{handler}' is loaded (loaded: {loaded})")));
         }
-        self.check_usable()?;
+        // Only what is known without a system call: `start` asks the guest
+        // itself once the request is on its way.
+        if self.poison.is_none() && self.guest.broken() {
+            self.poison = self.guest.failure();
+        }
+        if let Some(why) = &self.poison {
+            return Err(Error::poisoned_because(why));
+        }
         if event_json.len() as u64 > self.input_limit {
             return Err(Error::invalid_arg(format!(
                 "the event is {} bytes of JSON, larger than the input buffer of {} bytes (setInputBufferSize)",

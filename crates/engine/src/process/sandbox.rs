@@ -78,13 +78,6 @@ impl ProcessGuest {
         self.guest.chan.send(req).map_err(|e| self.gone(during, e))
     }
 
-    /// As `send`, but what the guest has no room for yet goes with the next
-    /// receive: the fast path runs on Node's thread, which must not wait on a
-    /// guest. Part of every call, so what the error says is only built on failure.
-    fn send_nowait(&mut self, req: &Request, handler: &str) -> Result<()> {
-        self.guest.chan.send_nowait(req).map_err(|e| self.gone(&during_call(handler), e))
-    }
-
     /// The guest's next answer, handing what it logs meanwhile to the console.
     fn reply(&mut self, during: &str) -> Result<Reply> {
         loop {
@@ -94,6 +87,11 @@ impl ProcessGuest {
                 Err(e) => return Err(self.gone(during, e)),
             }
         }
+    }
+
+    /// How the guest process ended, if it has (a system call).
+    fn exited(&self) -> Option<String> {
+        self.guest.has_exited().then(|| format!("its guest process {}", self.guest.exit_description()))
     }
 
     /// Ends the current call, for its error message: the handler it ran.
@@ -147,7 +145,17 @@ impl Transport for ProcessGuest {
         // Keyed by the guest process: the one this request goes to.
         let spin_us = crate::spin::guest_budget(self.guest.pid as u64).as_micros() as u32;
         let req = Request::Call { handler: handler.to_string(), event: event_json.to_string(), gc, spin_us };
-        self.send_nowait(&req, handler)?;
+        // Not `send`: what the guest has no room for yet goes with the next
+        // receive, as the fast path runs on Node's thread, which must not wait on a guest.
+        if let Err(e) = self.guest.chan.send_nowait(&req) {
+            // Its doorbell found the guest dead: it died while idle. Said as
+            // `failure` says it, which the sandbox asks after a send.
+            if let Some(why) = self.exited() {
+                self.broken = Some(why.clone());
+                return Err(Error::poisoned_because(&why));
+            }
+            return Err(self.gone(&during_call(handler), e));
+        }
         self.woke_guest = self.guest.chan.woke_peer();
         self.current = Some((handler.to_string(), None));
         Ok(())
@@ -248,11 +256,7 @@ impl Transport for ProcessGuest {
     }
 
     fn failure(&self) -> Option<String> {
-        match &self.broken {
-            Some(why) => Some(why.clone()),
-            None if self.guest.has_exited() => Some(format!("its guest process {}", self.guest.exit_description())),
-            None => None,
-        }
+        self.broken.clone().or_else(|| self.exited())
     }
 
     fn broken(&self) -> bool {
