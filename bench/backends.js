@@ -12,7 +12,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { SandboxBuilder, hypervisorProbe } = require('../lib');
+const { SandboxBuilder, SandboxPool, hypervisorProbe } = require('../lib');
 const { rssBytes, pssBytes, childPids } = require('./proc');
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
@@ -112,6 +112,24 @@ async function memoryPer(backend, count = MEMORY_COUNT) {
   return { rss, pss, snapshot };
 }
 
+/**
+ * Resident memory per sandbox of a full `SandboxPool` (min = max = `count`),
+ * each sandbox having served a call: what a pool keeps for its resets counted.
+ */
+async function pooledMemoryPer(backend, count = MEMORY_COUNT) {
+  global.gc?.();
+  const before = { rss: rssBytes(), kids: childPids() };
+  const pool = new SandboxPool({ min: count, max: count, handlers: { h: HANDLER }, builder: (b) => b.setBackend(backend) });
+  await pool.ready();
+  // Every sandbox busy at once, so each serves a call.
+  await Promise.all(Array.from({ length: count }, (_, i) => pool.callHandler('h', { a: i })));
+  global.gc?.();
+  const kids = [...childPids()].filter((pid) => !before.kids.has(pid));
+  const rss = (rssBytes() - before.rss + kids.reduce((total, pid) => total + rssBytes(pid), 0)) / count;
+  await pool.close();
+  return rss;
+}
+
 async function main() {
   const probe = await hypervisorProbe();
   if (!probe.available) {
@@ -121,7 +139,7 @@ async function main() {
   const backends = ['process', 'hypervisor'];
   // Memory first, while this process's own heap is small and settled.
   const memory = {};
-  for (const b of backends) memory[b] = await memoryPer(b);
+  for (const b of backends) memory[b] = { ...(await memoryPer(b)), pooled: await pooledMemoryPer(b) };
   const results = {};
   for (let round = 0; round < ROUNDS; round++) {
     for (const [op, , run] of OPS) {
@@ -149,7 +167,7 @@ async function main() {
   const mib = (x) => (x / 1024 / 1024).toFixed(1);
   lines.push(
     '',
-    `Memory per idle loaded sandbox (${MEMORY_COUNT} alive, default sizes), MiB: process backend ${mib(memory.process.rss)} resident (${mib(memory.process.pss)} proportional), micro-VM ${mib(memory.hypervisor.rss)} resident (${mib(memory.hypervisor.pss)} proportional). One snapshot of each adds ${mib(memory.process.snapshot)} (process) and ${mib(memory.hypervisor.snapshot)} (micro-VM) resident.`,
+    `Memory per idle loaded sandbox (${MEMORY_COUNT} alive, default sizes), MiB: process backend ${mib(memory.process.rss)} resident (${mib(memory.process.pss)} proportional), micro-VM ${mib(memory.hypervisor.rss)} resident (${mib(memory.hypervisor.pss)} proportional). One snapshot of each adds ${mib(memory.process.snapshot)} (process) and ${mib(memory.hypervisor.snapshot)} (micro-VM) resident. Per sandbox of a full SandboxPool of ${MEMORY_COUNT} (what it keeps for resets included): ${mib(memory.process.pooled)} (process) and ${mib(memory.hypervisor.pooled)} (micro-VM) resident.`,
   );
   const md = lines.join('\n') + '\n';
   console.log(md);
