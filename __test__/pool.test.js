@@ -218,12 +218,12 @@ test('a call whose AbortSignal aborts while it waits leaves the queue without ru
   await pool.close();
 });
 
-test('a call that poisons its sandbox is followed by a restore: the next call works, from the post-load state', async () => {
+test('a call that poisons its sandbox is followed by a reset: the next call works, from the post-load state', async () => {
   const pool = new SandboxPool({ min: 1, max: 1, handlers: { counter: COUNTER, spin: SPIN } });
   assert.equal(await pool.callHandler('counter', {}), 1);
   assert.equal(await pool.callHandler('counter', {}), 2);
   await assert.rejects(pool.callHandler('spin', {}, { wallClockTimeoutMs: 50 * SLOW }), apiError('ERR_CANCELLED'));
-  // Not ERR_POISONED: the sandbox was restored before it took this call.
+  // Not ERR_POISONED: the sandbox was reset before it took this call.
   assert.equal(await pool.callHandler('counter', {}), 1);
   assert.equal(pool.stats.resets, 1);
   for (let i = 0; i < 3; i++) {
