@@ -120,8 +120,9 @@ override(SandboxBuilder, 'build', (original) => async function build() {
   return proto;
 });
 
-// JSON across the boundary: built on the wrapped native methods, so their
-// own failures already carry the package's codes.
+// JSON across the boundary. register() is built on the wrapped native
+// method, so its own failures already carry the package's codes; callHandler
+// calls the plain native function and gives its failures the codes itself.
 define(LoadedJSSandbox, 'callHandler', callHandler);
 define(HostModule, 'register', hostModuleRegister(HostModule.prototype.registerJson));
 define(ProtoJSSandbox, 'register', protoRegister);
