@@ -78,19 +78,6 @@ impl LoadedJSSandbox {
         table.insert(key, state.clone());
         Self { state, key, kind, load_timeout }
     }
-
-    fn slot(&self) -> std::sync::MutexGuard<'_, Option<SandboxWorker>> {
-        self.state.slot()
-    }
-
-    /// A handle on the sandbox (cheap: shared parts), unless `unload()` took it.
-    fn worker(&self, env: &Env) -> Result<SandboxWorker> {
-        self.state.worker(env)
-    }
-
-    fn consumed(&self, env: &Env) -> Error {
-        self.state.consumed(env)
-    }
 }
 
 impl Drop for LoadedJSSandbox {
@@ -106,6 +93,7 @@ impl State {
         self.worker.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// A handle on the sandbox (cheap: shared parts), unless `unload()` took it.
     fn worker(&self, env: &Env) -> Result<SandboxWorker> {
         self.slot().clone().ok_or_else(|| self.consumed(env))
     }
@@ -142,12 +130,12 @@ impl LoadedJSSandbox {
 
     #[napi(getter)]
     pub fn poisoned(&self) -> bool {
-        self.slot().as_ref().is_some_and(|w| w.poisoned())
+        self.state.slot().as_ref().is_some_and(|w| w.poisoned())
     }
 
     #[napi(getter)]
     pub fn interrupt_handle(&self, env: Env) -> Result<InterruptHandle> {
-        Ok(InterruptHandle::new(self.worker(&env)?.control().clone()))
+        Ok(InterruptHandle::new(self.state.worker(&env)?.control().clone()))
     }
 
     /// Statistics of the most recent call (even one that failed), or null before the first.
@@ -180,7 +168,7 @@ impl LoadedJSSandbox {
         // 100 MiB): V8 hears of each one taken and each one collected.
         crate::telemetry::sync_external_memory(env);
         // Every check before the deferred: one never settled would keep Node alive.
-        let worker = self.worker(env)?;
+        let worker = self.state.worker(env)?;
         let (promise, settle) = crate::promise::deferred(env, Snapshot::new)?;
         worker.submit(|sb| sb.snapshot(), settle);
         Ok(promise)
@@ -190,7 +178,7 @@ impl LoadedJSSandbox {
     #[napi(ts_return_type = "Promise<void>")]
     pub fn restore<'e>(&self, env: &'e Env, snapshot: &Snapshot) -> Result<Object<'e>> {
         let snap = snapshot.inner();
-        let worker = self.worker(env)?;
+        let worker = self.state.worker(env)?;
         let (promise, settle) = crate::promise::deferred(env, |()| ())?;
         worker.submit(move |sb| sb.restore(&snap), settle);
         Ok(promise)
@@ -200,8 +188,8 @@ impl LoadedJSSandbox {
     #[napi(ts_return_type = "Promise<JSSandbox>")]
     pub fn unload<'e>(&self, env: &'e Env) -> Result<Object<'e>> {
         crate::telemetry::sync_external_memory(env);
-        let Some(worker) = self.slot().take() else {
-            return Err(self.consumed(env));
+        let Some(worker) = self.state.slot().take() else {
+            return Err(self.state.consumed(env));
         };
         let (kind, timeout, console) = (self.kind, self.load_timeout, self.state.console.clone());
         let handle = worker.clone();
@@ -216,7 +204,7 @@ impl LoadedJSSandbox {
     #[napi]
     pub fn dispose(&self, env: Env) {
         crate::telemetry::sync_external_memory(&env);
-        if let Some(worker) = self.slot().take() {
+        if let Some(worker) = self.state.slot().take() {
             *self.state.consumed_by.lock().unwrap_or_else(|p| p.into_inner()) = "dispose()";
             worker.dispose("LoadedJSSandbox");
         }
