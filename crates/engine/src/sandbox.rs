@@ -110,8 +110,11 @@ impl Sandbox {
         self.poison = Some(why);
     }
 
-    fn check_usable(&mut self) -> Result<()> {
-        if self.poison.is_none() {
+    /// Refuses a poisoned sandbox, saying why. `ask_guest`: also ask the
+    /// guest whether it still lives (may be a system call); otherwise only
+    /// what is known already counts.
+    fn check_usable(&mut self, ask_guest: bool) -> Result<()> {
+        if self.poison.is_none() && (ask_guest || self.guest.broken()) {
             self.poison = self.guest.failure();
         }
         match &self.poison {
@@ -183,7 +186,7 @@ impl Sandbox {
         // Whether the guest was alive to take the request. A guest that
         // died while idle poisons the sandbox, the call refused as it would
         // have been had this been asked first.
-        if let Err(e) = self.check_usable() {
+        if let Err(e) = self.check_usable(true) {
             return Some(self.end(Err(e)));
         }
         None
@@ -223,12 +226,7 @@ impl Sandbox {
         }
         // Only what is known without a system call: `start` asks the guest
         // itself once the request is on its way.
-        if self.poison.is_none() && self.guest.broken() {
-            self.poison = self.guest.failure();
-        }
-        if let Some(why) = &self.poison {
-            return Err(Error::poisoned_because(why));
-        }
+        self.check_usable(false)?;
         if event_json.len() as u64 > self.input_limit {
             return Err(Error::invalid_arg(format!(
                 "the event is {} bytes of JSON, larger than the input buffer of {} bytes (setInputBufferSize)",
@@ -276,7 +274,7 @@ impl Sandbox {
 
     /// A copy of guest memory now (handlers, module state), to `restore` any number of times.
     pub fn snapshot(&mut self) -> Result<Arc<SandboxSnapshot>> {
-        self.check_usable()?;
+        self.check_usable(true)?;
         let guest = self.guest.snapshot()?;
         let held = crate::telemetry::Held::new(self.guest.snapshot_bytes());
         Ok(Arc::new(SandboxSnapshot { owner: self.id, handlers: self.handlers.clone(), guest, _held: held }))
