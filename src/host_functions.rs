@@ -15,7 +15,7 @@ use std::thread::ThreadId;
 
 use hyperlight_js_engine::config::validate_name;
 use hyperlight_js_engine::HostModuleDecl;
-use hyperlight_js_engine::{Error as EngineError, HostDispatch, HostHere, HostReply, HostResult};
+use hyperlight_js_engine::{lock, Error as EngineError, HostDispatch, HostHere, HostReply, HostResult};
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Env;
@@ -58,7 +58,7 @@ impl HostRegistry {
     }
 
     fn lookup(&self, module: &str, function: &str) -> Option<Arc<Registered>> {
-        self.modules.lock().unwrap_or_else(|p| p.into_inner()).get(module)?.get(function).cloned()
+        lock(&self.modules).get(module)?.get(function).cloned()
     }
 }
 
@@ -85,7 +85,7 @@ fn settle(outcome: Result<Outcome>, reply: HostReply) {
 
 impl HostDispatch for HostRegistry {
     fn modules(&self) -> Vec<HostModuleDecl> {
-        let modules = self.modules.lock().unwrap_or_else(|p| p.into_inner());
+        let modules = lock(&self.modules);
         modules
             .iter()
             .map(|(name, fns)| HostModuleDecl { name: name.clone(), functions: fns.keys().cloned().collect() })
@@ -104,13 +104,13 @@ impl HostDispatch for HostRegistry {
         let slot = Arc::new(Mutex::new(Some(reply)));
         let pending = slot.clone();
         let status = f.tsfn.call_with_return_value(args_json, ThreadsafeFunctionCallMode::NonBlocking, move |out, _env| {
-            if let Some(reply) = pending.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            if let Some(reply) = lock(&pending).take() {
                 settle(out, reply);
             }
             Ok(())
         });
         if status != Status::Ok {
-            if let Some(reply) = slot.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            if let Some(reply) = lock(&slot).take() {
                 reply.send(Err(format!("host function {module}.{function} could not be called: {status}")));
             }
         }
@@ -183,10 +183,7 @@ impl HostModule {
         let tsfn: HostFn = callback.build_threadsafe_function().callee_handled::<false>().weak::<true>().build()?;
         let here = callback.create_ref()?;
         self.registry.owner.get_or_init(|| (std::thread::current().id(), env.raw() as usize));
-        self.registry
-            .modules
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+        lock(&self.registry.modules)
             .entry(self.name.clone())
             .or_default()
             .insert(function, Arc::new(Registered { tsfn, here }));

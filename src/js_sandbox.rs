@@ -1,5 +1,6 @@
 use std::sync::{Arc, Mutex};
 
+use hyperlight_js_engine::lock;
 use hyperlight_js_engine::registry::Registry;
 use hyperlight_js_engine::worker::SandboxWorker;
 use hyperlight_js_engine::{BackendKind, Console, Error as EngineError};
@@ -47,7 +48,7 @@ impl JSSandbox {
     }
 
     fn slot(&self) -> std::sync::MutexGuard<'_, Slot> {
-        self.slot.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.slot)
     }
 
     fn ensure_live(&self) -> hyperlight_js_engine::Result<()> {
@@ -127,12 +128,12 @@ impl JSSandbox {
             move |sb| {
                 console.begin(None);
                 let result = sb.load(&modules, &handlers, timeout);
-                *load_output.lock().unwrap_or_else(|p| p.into_inner()) = crate::completions::flat(console.end());
+                *lock(&load_output) = crate::completions::flat(console.end());
                 result
             },
             move |result| {
                 if result.is_err() {
-                    let mut slot = slot.lock().unwrap_or_else(|p| p.into_inner());
+                    let mut slot = lock(&slot);
                     // Disposed while the load ran: the guest is not handed back.
                     if slot.consumed_by == "dispose()" {
                         back.dispose("JSSandbox");
@@ -150,7 +151,7 @@ impl JSSandbox {
     /// `[level, message, ...]`), once; null when there was none.
     #[napi]
     pub fn take_load_console(&self) -> Option<Vec<String>> {
-        self.load_output.lock().unwrap_or_else(|p| p.into_inner()).take()
+        lock(&self.load_output).take()
     }
 
     /// Frees the guest now instead of when this object is garbage-collected;

@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 
 use hyperlight_js_engine::config::validate_timeout;
 use hyperlight_js_engine::worker::SandboxWorker;
-use hyperlight_js_engine::{BackendKind, CallOptions, CallStats, Console, ConsoleDestination, Outcome};
+use hyperlight_js_engine::{lock, BackendKind, CallOptions, CallStats, Console, ConsoleDestination, Outcome};
 use napi::bindgen_prelude::*;
 use napi::Env;
 use napi_derive::napi;
@@ -53,10 +53,6 @@ struct State {
 /// lookup here costs a few tens of nanoseconds.
 static CALLABLE: Mutex<Option<HashMap<u32, Arc<State>>>> = Mutex::new(None);
 
-fn callable() -> std::sync::MutexGuard<'static, Option<HashMap<u32, Arc<State>>>> {
-    CALLABLE.lock().unwrap_or_else(|p| p.into_inner())
-}
-
 impl LoadedJSSandbox {
     pub fn new(worker: SandboxWorker, kind: BackendKind, load_timeout: std::time::Duration, console: Console) -> Self {
         static NEXT: AtomicU32 = AtomicU32::new(1);
@@ -66,7 +62,7 @@ impl LoadedJSSandbox {
             last_stats: Mutex::new(None),
             console,
         });
-        let mut table = callable();
+        let mut table = lock(&CALLABLE);
         let table = table.get_or_insert_with(HashMap::new);
         // Keys wrap after 2^32 sandboxes; skip any still in use.
         let key = loop {
@@ -82,7 +78,7 @@ impl LoadedJSSandbox {
 
 impl Drop for LoadedJSSandbox {
     fn drop(&mut self) {
-        if let Some(table) = callable().as_mut() {
+        if let Some(table) = lock(&CALLABLE).as_mut() {
             table.remove(&self.key);
         }
     }
@@ -90,7 +86,7 @@ impl Drop for LoadedJSSandbox {
 
 impl State {
     fn slot(&self) -> std::sync::MutexGuard<'_, Option<SandboxWorker>> {
-        self.worker.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.worker)
     }
 
     /// A handle on the sandbox (cheap: shared parts), unless `unload()` took it.
@@ -99,7 +95,7 @@ impl State {
     }
 
     fn consumed(&self, env: &Env) -> Error {
-        to_napi(env, consumed("LoadedJSSandbox", *self.consumed_by.lock().unwrap_or_else(|p| p.into_inner())))
+        to_napi(env, consumed("LoadedJSSandbox", *lock(&self.consumed_by)))
     }
 }
 
@@ -141,7 +137,7 @@ impl LoadedJSSandbox {
     /// Statistics of the most recent call (even one that failed), or null before the first.
     #[napi(getter, ts_return_type = "CallStats | null")]
     pub fn last_call_stats<'e>(&self, env: &'e Env) -> Result<Option<Object<'e>>> {
-        let stats = self.state.last_stats.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let stats = lock(&self.state.last_stats).clone();
         let Some(stats) = stats else { return Ok(None) };
         let mut obj = Object::new(env)?;
         obj.set("wallClockMs", stats.wall_clock_ms)?;
@@ -205,7 +201,7 @@ impl LoadedJSSandbox {
     pub fn dispose(&self, env: Env) {
         crate::telemetry::sync_external_memory(&env);
         if let Some(worker) = self.state.slot().take() {
-            *self.state.consumed_by.lock().unwrap_or_else(|p| p.into_inner()) = "dispose()";
+            *lock(&self.state.consumed_by) = "dispose()";
             worker.dispose("LoadedJSSandbox");
         }
     }
@@ -235,7 +231,7 @@ pub fn call_handler_json(
 ) -> Result<Either3<String, Vec<String>, Option<CallAbortHandle>>> {
     let completions = crate::completions::for_env(&env)?;
     let opts = sync(&env, call_options(gc, wall_clock_timeout_ms, cpu_timeout_ms, abortable))?;
-    let Some(state) = callable().as_ref().and_then(|t| t.get(&sandbox).cloned()) else {
+    let Some(state) = lock(&CALLABLE).as_ref().and_then(|t| t.get(&sandbox).cloned()) else {
         return Err(to_napi(&env, hyperlight_js_engine::Error::invalid_arg("callHandler(): called on something that is not a LoadedJSSandbox")));
     };
     let worker = state.worker(&env)?;
@@ -248,7 +244,7 @@ pub fn call_handler_json(
     // guest never ran leaves the previous call's), and what it logged.
     let ended = move |(result, stats): Outcome| {
         if stats.is_some() {
-            *state.last_stats.lock().unwrap_or_else(|p| p.into_inner()) = stats;
+            *lock(&state.last_stats) = stats;
         }
         (result, flat(sink.end()))
     };

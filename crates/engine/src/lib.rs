@@ -32,7 +32,8 @@ pub use console::{Console, Destination as ConsoleDestination, Level as ConsoleLe
 pub use error::{Error, ErrorCode, Result};
 pub use sandbox::{Outcome, Sandbox, SandboxSnapshot};
 
-/// A lock whose holder panicked still guards sound data here: take it anyway.
-pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+/// A lock whose holder panicked still guards sound data here (and in the
+/// addon, which uses this too): take it anyway.
+pub fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
