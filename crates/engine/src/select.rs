@@ -66,10 +66,7 @@ fn hypervisor_backend() -> Arc<dyn Backend> {
 /// when a probe VM really runs, else the process backend (and says why);
 /// an explicit `hypervisor` that cannot run is an error, never a fallback.
 pub fn choose(requested: BackendChoice) -> Result<Chosen> {
-    let choice = match std::env::var(BACKEND_ENV) {
-        Ok(v) if !v.is_empty() => BackendChoice::parse(&v, BACKEND_ENV)?,
-        _ => requested,
-    };
+    let choice = overridden(requested)?;
     let process = || Arc::new(ProcessBackend) as Arc<dyn Backend>;
     Ok(match choice {
         BackendChoice::Process => Chosen { backend: process(), fallback_reason: None },
@@ -86,6 +83,24 @@ pub fn choose(requested: BackendChoice) -> Result<Chosen> {
             }
         },
     })
+}
+
+/// `choose` when it would not block: `None` while the choice still waits on
+/// the first probe of the process (a micro-VM boot: not for the event loop).
+pub fn choose_now(requested: BackendChoice) -> Option<Result<Chosen>> {
+    #[cfg(feature = "hypervisor")]
+    if matches!(overridden(requested), Ok(BackendChoice::Auto | BackendChoice::Hypervisor)) && !crate::hypervisor::probed() {
+        return None;
+    }
+    Some(choose(requested))
+}
+
+/// The choice after `HYPERLIGHT_JS_BACKEND`'s override.
+fn overridden(requested: BackendChoice) -> Result<BackendChoice> {
+    match std::env::var(BACKEND_ENV) {
+        Ok(v) if !v.is_empty() => BackendChoice::parse(&v, BACKEND_ENV),
+        _ => Ok(requested),
+    }
 }
 
 #[cfg(test)]

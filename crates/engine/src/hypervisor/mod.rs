@@ -24,7 +24,7 @@ use hyperlight_host::sandbox::snapshot::Snapshot;
 use hyperlight_host::{GuestBinary, HostFunctions, HyperlightError, MultiUseSandbox, UninitializedSandbox};
 
 pub use layout::VmLayout;
-pub use probe::probe;
+pub use probe::{probe, probed};
 
 use crate::backend::{downcast_snapshot, Backend, HostDispatch, Transport};
 use crate::call::InterruptTarget;

@@ -20,9 +20,10 @@ use crate::NoHostFunctions;
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_PROBE_TIMEOUT: Duration = Duration::from_secs(600);
 
+static RESULT: OnceLock<std::result::Result<(), String>> = OnceLock::new();
+
 /// `Ok` when a probe micro-VM ran a handler; else why not.
 pub fn probe() -> &'static std::result::Result<(), String> {
-    static RESULT: OnceLock<std::result::Result<(), String>> = OnceLock::new();
     RESULT.get_or_init(|| {
         if !hyperlight_host::is_hypervisor_present() {
             return Err("no usable hypervisor: /dev/kvm or /dev/mshv is missing or not accessible".into());
@@ -30,6 +31,11 @@ pub fn probe() -> &'static std::result::Result<(), String> {
         let limit = crate::config::env_millis("HYPERLIGHT_JS_PROBE_TIMEOUT_MS", PROBE_TIMEOUT, MAX_PROBE_TIMEOUT);
         bounded(limit, boot)
     })
+}
+
+/// Whether `probe()` has its answer: it then returns at once.
+pub fn probed() -> bool {
+    RESULT.get().is_some()
 }
 
 /// Runs `boot` on its own thread for at most `limit`.
