@@ -238,6 +238,25 @@ impl Channel {
         }
     }
 
+    /// Sleeps on the socket, without polling, until the peer rings (it has
+    /// written) or `until` passes; `recv_by` then picks up what came. For a
+    /// waiter whose peer waits for this very CPU, where polling only holds the
+    /// peer up.
+    pub fn nap_until(&mut self, until: Instant) -> Result<(), ProtocolError> {
+        let Some(ring) = self.ring.as_ref() else { return Ok(()) };
+        if ring.sleep(Need::Data).map_err(corrupt)? {
+            return Ok(());
+        }
+        let woken = socket::wait_readable(&self.sock, until.saturating_duration_since(Instant::now()))
+            .and_then(|()| self.socket_doorbells(false));
+        let ring = self.ring.as_ref().expect("checked above");
+        ring.woke(Need::Data);
+        match woken {
+            Err(ProtocolError::Closed) if ring.ready(Need::Data).map_err(corrupt)? => Ok(()),
+            other => other,
+        }
+    }
+
     /// The length in the next frame's header, once the header is buffered.
     fn buffered_header(&self) -> Option<usize> {
         let header = self.buf.get(self.start..self.start + HEADER_LEN).filter(|_| self.end - self.start >= HEADER_LEN)?;
@@ -529,6 +548,30 @@ mod tests {
         host.attach_ring(Ring::new(memory, Side::Host));
         guest.attach_ring(Ring::new(SharedMemory::map(&fd).unwrap(), Side::Guest));
         (host, guest)
+    }
+
+    #[test]
+    fn a_nap_ends_when_the_peer_writes_or_at_its_deadline() {
+        let (mut host, mut guest) = ring_pair(1 << 20);
+        // Nothing comes: the nap lasts until its deadline, and no longer.
+        let t = Instant::now();
+        host.nap_until(t + Duration::from_millis(50)).unwrap();
+        let napped = t.elapsed();
+        assert!(napped >= Duration::from_millis(50), "woke after {napped:?}, before its deadline");
+        assert!(host.recv_by::<Reply>(Instant::now()).unwrap().is_none());
+        // A reply that comes meanwhile ends it (the peer rings, seeing it asleep).
+        let answer = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            guest.send(&Reply::Loaded).unwrap();
+            guest
+        });
+        let t = Instant::now();
+        host.nap_until(t + Duration::from_secs(20)).unwrap();
+        assert!(t.elapsed() < Duration::from_secs(10), "the reply did not end the nap");
+        assert_eq!(host.recv_by::<Reply>(Instant::now()).unwrap(), Some(Reply::Loaded));
+        // A peer that is gone ends it too.
+        drop(answer.join().unwrap());
+        host.nap_until(Instant::now() + Duration::from_secs(20)).unwrap_err();
     }
 
     #[test]

@@ -55,6 +55,21 @@ pub fn ring_doorbell(sock: &UnixStream, fd: Option<RawFd>) -> Result<(), Protoco
     }
 }
 
+/// Blocks until `sock` has something to read (a doorbell, or the peer's
+/// end closed) or `limit` has passed, whichever is first.
+pub fn wait_readable(sock: &UnixStream, limit: std::time::Duration) -> Result<(), ProtocolError> {
+    let mut pfd = libc::pollfd { fd: sock.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+    let ts = libc::timespec { tv_sec: limit.as_secs() as libc::time_t, tv_nsec: limit.subsec_nanos() as libc::c_long };
+    // SAFETY: one valid pollfd, a valid timespec, no signal mask.
+    if unsafe { libc::ppoll(&mut pfd, 1, &ts, std::ptr::null()) } < 0 {
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e.into());
+        }
+    }
+    Ok(())
+}
+
 /// What one `recv_into` got.
 pub struct Received {
     pub bytes: usize,

@@ -20,6 +20,8 @@ pub struct GuestProcess {
     pub chan: Channel,
     /// Its CPU clock, fixed for its life (the pid cannot be reused until we reap it).
     pub cpu_clock: Option<crate::monitor::GuestClock>,
+    /// Its `/proc/<pid>/stat`, opened on first use (see `waits_on_this_cpu`).
+    stat: Option<std::fs::File>,
 }
 
 impl GuestProcess {
@@ -53,7 +55,22 @@ impl GuestProcess {
         // Credentials were for the first frame; doorbells need none.
         chan.stop_credentials()
             .map_err(|e| Error::internal(format!("could not disable SO_PASSCRED: {e}")))?;
-        Ok(Self { pid, pidfd: Arc::new(pidfd), chan, cpu_clock })
+        Ok(Self { pid, pidfd: Arc::new(pidfd), chan, cpu_clock, stat: None })
+    }
+
+    /// Whether the guest is queued to run on the CPU this thread runs on:
+    /// the kernel's word (`/proc/<pid>/stat`'s `processor`), a few
+    /// microseconds to ask. Polling for its answer then only holds it up.
+    pub fn waits_on_this_cpu(&mut self) -> bool {
+        use std::os::unix::fs::FileExt;
+        if self.stat.is_none() {
+            self.stat = std::fs::File::open(format!("/proc/{}/stat", self.pid)).ok();
+        }
+        let Some(stat) = &self.stat else { return false };
+        let mut buf = [0u8; 1024];
+        let Ok(n) = stat.read_at(&mut buf, 0) else { return false };
+        // SAFETY: no arguments; -1 on failure, which matches no processor.
+        processor_in_stat(&buf[..n]).is_some_and(|cpu| cpu == unsafe { libc::sched_getcpu() })
     }
 
     pub fn pidfd(&self) -> RawFd {
@@ -184,5 +201,31 @@ pub fn guest_gone(guest: &GuestProcess, during: &str, err: &ProtocolError) -> Er
         other => Error::guest_abort(format!(
             "the guest broke the protocol {during} ({other}); it was stopped"
         )),
+    }
+}
+
+/// The `processor` field of a `/proc/<pid>/stat` line: the CPU the task last
+/// ran on, or is queued on. The fields after the command name (which may
+/// hold anything, and ends at the last ')') start at the 3rd; it is the 39th.
+fn processor_in_stat(stat: &[u8]) -> Option<i32> {
+    let close = stat.iter().rposition(|&b| b == b')')?;
+    let field = stat[close + 1..].split(|b| b.is_ascii_whitespace()).filter(|f| !f.is_empty()).nth(39 - 3)?;
+    std::str::from_utf8(field).ok()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_processor_is_read_past_a_command_name_that_holds_anything() {
+        let own = std::fs::read(format!("/proc/{}/stat", std::process::id())).unwrap();
+        let cpu = processor_in_stat(&own).expect("a processor in our own stat line");
+        assert!((0..1024).contains(&cpu));
+        // A guest names itself: spaces and parentheses in the name must not shift the fields.
+        let tail: String = (3..=52).map(|i| format!(" {i}")).collect();
+        let line = format!("1234 (a) b (c) d){tail}\n");
+        assert_eq!(processor_in_stat(line.as_bytes()), Some(39));
+        assert_eq!(processor_in_stat(b"1234 (short) R 1 2"), None);
     }
 }
