@@ -243,18 +243,10 @@ impl Channel {
     /// waiter whose peer waits for this very CPU, where polling only holds the
     /// peer up.
     pub fn nap_until(&mut self, until: Instant) -> Result<(), ProtocolError> {
-        let Some(ring) = self.ring.as_ref() else { return Ok(()) };
-        if ring.sleep(Need::Data).map_err(corrupt)? {
+        if self.ring.is_none() {
             return Ok(());
         }
-        let woken = socket::wait_readable(&self.sock, until.saturating_duration_since(Instant::now()))
-            .and_then(|()| self.socket_doorbells(false));
-        let ring = self.ring.as_ref().expect("checked above");
-        ring.woke(Need::Data);
-        match woken {
-            Err(ProtocolError::Closed) if ring.ready(Need::Data).map_err(corrupt)? => Ok(()),
-            other => other,
-        }
+        self.sleep_on_socket(Need::Data, Some(until))
     }
 
     /// The length in the next frame's header, once the header is buffered.
@@ -337,10 +329,22 @@ impl Channel {
                 std::hint::spin_loop();
             }
         }
+        self.sleep_on_socket(need, None)
+    }
+
+    /// Announces on the ring that this side sleeps for `need`, then sleeps
+    /// on the socket until the peer rings (or dies: the socket closes), or
+    /// until `until` if given. Not at all if `need` is met already.
+    fn sleep_on_socket(&mut self, need: Need, until: Option<Instant>) -> Result<(), ProtocolError> {
+        let ring = self.ring.as_ref().expect("only with a ring");
         if ring.sleep(need).map_err(corrupt)? {
             return Ok(());
         }
-        let woken = self.socket_doorbells(true);
+        let woken = match until {
+            None => self.socket_doorbells(true),
+            Some(until) => socket::wait_readable(&self.sock, until.saturating_duration_since(Instant::now()))
+                .and_then(|()| self.socket_doorbells(false)),
+        };
         let ring = self.ring.as_ref().expect("only with a ring");
         ring.woke(need);
         match woken {
