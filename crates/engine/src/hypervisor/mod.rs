@@ -155,6 +155,12 @@ fn cached_or_booted(config: &SandboxConfig) -> Result<Arc<Snapshot>> {
 /// template, so its host functions answer for nobody; each sandbox made from
 /// it brings its own (`register_host_side`).
 fn boot_template(config: &SandboxConfig) -> Result<Arc<Snapshot>> {
+    boot_guest(config)?.snapshot().map_err(map_err)
+}
+
+/// A micro-VM booted from the guest executable, its limits set: what a
+/// template snapshots.
+fn boot_guest(config: &SandboxConfig) -> Result<MultiUseSandbox> {
     let layout = VmLayout::for_config(config)?;
     let mut vm = UninitializedSandbox::new(GuestBinary::Buffer(VM_GUEST.to_vec()), Some(layout.configuration())).map_err(map_err)?;
     let nobody: Arc<dyn HostDispatch> = Arc::new(crate::NoHostFunctions);
@@ -162,7 +168,7 @@ fn boot_template(config: &SandboxConfig) -> Result<Arc<Snapshot>> {
     register_host_side(&mut vm, &nobody, &HostWaiter::default(), console, &Arc::default())?;
     let mut vm = vm.evolve().map_err(map_err)?;
     vm.call::<()>("SetLimits", (config.heap_size, config.scratch_size, config.output_buffer_size)).map_err(map_err)?;
-    vm.snapshot().map_err(map_err)
+    Ok(vm)
 }
 
 /// The host functions the guest calls, answering for one sandbox.
@@ -502,8 +508,9 @@ mod tests {
     /// Hyperlight's own many-sandboxes test (`create_many_on_threads_test` in
     /// hyperlight-host's sources, not in its published crate: threads released
     /// together by a barrier, each booting micro-VMs one after another and
-    /// calling each once), on our guest and straight through hyperlight-host,
-    /// with none of this crate's templates or its one-boot-at-a-time lock. It
+    /// calling each once), on our guest and straight through hyperlight-host
+    /// (`boot_guest`, without the snapshot a template takes), with none of
+    /// this crate's templates or its one-boot-at-a-time lock. It
     /// tells whether micro-VMs booting side by side fail with nothing of ours
     /// in between. It needs a working hypervisor, so it runs only when asked,
     /// in the test VM:
@@ -529,15 +536,8 @@ mod tests {
                 std::thread::spawn(move || {
                     start.wait();
                     for i in 0..each {
-                        let layout = VmLayout::for_config(&config).unwrap();
-                        let mut vm = UninitializedSandbox::new(GuestBinary::Buffer(VM_GUEST.to_vec()), Some(layout.configuration()))
-                            .unwrap_or_else(|e| panic!("thread {t}, micro-VM {i}: create: {e}"));
-                        let nobody: Arc<dyn HostDispatch> = Arc::new(crate::NoHostFunctions);
-                        let console = Console::new(crate::ConsoleDestination::Ignore, 0);
-                        register_host_side(&mut vm, &nobody, &HostWaiter::default(), console, &Arc::default()).unwrap();
-                        let mut vm = vm.evolve().unwrap_or_else(|e| panic!("thread {t}, micro-VM {i}: boot: {e}"));
-                        vm.call::<()>("SetLimits", (config.heap_size, config.scratch_size, config.output_buffer_size))
-                            .unwrap_or_else(|e| panic!("thread {t}, micro-VM {i}: call: {e}"));
+                        // Created, booted and called once (`SetLimits`), as a template's guest is.
+                        drop(boot_guest(&config).unwrap_or_else(|e| panic!("thread {t}, micro-VM {i}: {}", e.message)));
                         // Progress, for the test VM's rig, which ends a VM that prints nothing for minutes.
                         eprintln!("thread {t}: micro-VM {i} booted and called at {:.1} s", began.elapsed().as_secs_f64());
                     }
