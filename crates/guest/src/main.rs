@@ -167,7 +167,11 @@ impl Guest {
                 // the next call) when it is lightly loaded: cheaper than waking.
                 let spin = hyperlight_js_wire::spin::guest_spin(spin_us);
                 with_channel(|c| c.set_spin(spin));
-                send(&self.call(handler, event));
+                // Unless the host went to sleep for the answer (see `send_answer`).
+                let reply = self.call(handler, event);
+                if let Err(e) = with_channel(|c| c.send_answer(&reply)) {
+                    fatal(e)
+                }
                 // The collection `gc` asks for runs after the answer is sent,
                 // off the call's critical path: when the guest is next idle
                 // (see `next_request`), or at once when it is overdue. This

@@ -68,6 +68,12 @@ impl Channel {
         std::mem::take(&mut self.woke)
     }
 
+    /// Whether the peer went to sleep on the CPU this thread runs on (see
+    /// [`crate::ring::Ring::peer_slept_on_this_cpu`]); false without a ring.
+    pub fn peer_slept_on_this_cpu(&self) -> bool {
+        self.ring.as_ref().is_some_and(|ring| ring.peer_slept_on_this_cpu())
+    }
+
     /// Waking a thread that sleeps in `recvmsg` costs more than a trivial
     /// guest call on a virtual machine; a reply that comes within `spin` is
     /// picked up by polling instead. Zero (the default) never polls.
@@ -130,6 +136,19 @@ impl Channel {
     pub fn send<T: Serialize>(&mut self, msg: &T) -> Result<(), ProtocolError> {
         self.encode(msg)?;
         self.flush(Wait::Yes).map(|_| ())
+    }
+
+    /// Sends a call's answer. If the peer had gone to sleep for it, this
+    /// side stops polling for what comes next (until `set_spin` again): the
+    /// peer needs a CPU to wake on, under load often this very one, where
+    /// polling would keep it from running until the spin ran out.
+    pub fn send_answer<T: Serialize>(&mut self, msg: &T) -> Result<(), ProtocolError> {
+        self.woke = false;
+        self.send(msg)?;
+        if std::mem::take(&mut self.woke) {
+            self.spin = Duration::ZERO;
+        }
+        Ok(())
     }
 
     /// Sends what fits in the ring now and keeps the rest for the next
@@ -605,6 +624,70 @@ mod tests {
         assert!(!host.woke_peer(), "the guest was polling");
         host.recv::<Reply>().unwrap();
         echo.join().unwrap();
+    }
+
+    #[test]
+    fn an_answer_to_a_sleeping_peer_ends_the_polling_after_it() {
+        let (mut host, mut guest) = ring_pair(1 << 20);
+        for host_sleeps in [false, true] {
+            guest.set_spin(std::time::Duration::from_secs(10));
+            let answer = std::thread::spawn(move || {
+                // Long enough for the host to have gone to sleep, when it does.
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                guest.send_answer(&Reply::Loaded).unwrap();
+                guest
+            });
+            let got = if host_sleeps {
+                host.recv::<Reply>().unwrap()
+            } else {
+                // Polling for the whole wait: the guest finds the host awake.
+                loop {
+                    if let Some(reply) = host.recv_by::<Reply>(Instant::now()).unwrap() {
+                        break reply;
+                    }
+                }
+            };
+            assert_eq!(got, Reply::Loaded);
+            guest = answer.join().unwrap();
+            let polls = !guest.polls_for().is_zero();
+            assert_eq!(polls, !host_sleeps, "host slept: {host_sleeps}");
+        }
+    }
+
+    #[test]
+    fn a_peer_is_seen_to_sleep_on_the_cpu_it_slept_on() {
+        let (host, mut guest) = ring_pair(1 << 20);
+        assert!(!host.peer_slept_on_this_cpu(), "it has not slept yet");
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let pin = |cpu: usize| {
+            // SAFETY: a zeroed cpu_set_t is empty; CPU_SET stays in its bounds.
+            unsafe {
+                let mut set: libc::cpu_set_t = std::mem::zeroed();
+                libc::CPU_SET(cpu, &mut set);
+                assert_eq!(libc::sched_setaffinity(0, std::mem::size_of_val(&set), &set), 0, "pin to CPU {cpu}");
+            }
+        };
+        let (asleep_tx, asleep) = std::sync::mpsc::channel();
+        let sleeper = std::thread::spawn(move || {
+            pin(0);
+            asleep_tx.send(()).unwrap();
+            guest.recv::<Request>().unwrap()
+        });
+        asleep.recv().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let mut host = host;
+        std::thread::spawn(move || {
+            pin(0);
+            assert!(host.peer_slept_on_this_cpu(), "both on CPU 0");
+            if cpus > 1 {
+                pin(1);
+                assert!(!host.peer_slept_on_this_cpu(), "the peer slept on CPU 0, this thread runs on 1");
+            }
+            host.send(&Request::HostResult(Ok("wake".into()))).unwrap();
+        })
+        .join()
+        .unwrap();
+        sleeper.join().unwrap();
     }
 
     #[test]

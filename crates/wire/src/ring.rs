@@ -26,6 +26,9 @@ const TAIL: usize = 0;
 const HEAD: usize = 1;
 const READER_ASLEEP: usize = 2;
 const WRITER_ASLEEP: usize = 3;
+/// Past both directions' slots, one per side: the CPU it last went to
+/// sleep on, plus one (zero: not known). A hint for the peer, nothing more.
+const SLEPT_ON: usize = 8;
 
 /// One mapping of the shared memory; unmapped on drop.
 pub struct SharedMemory {
@@ -132,6 +135,11 @@ impl Ring {
         unsafe { &*(self.mem.base.add(offset) as *const AtomicU32) }
     }
 
+    fn slept_on(&self, dir: usize) -> &AtomicU32 {
+        // SAFETY: as for `slot`: inside the header page (two slots past the eight above).
+        unsafe { &*(self.mem.base.add((SLEPT_ON + dir) * 64) as *const AtomicU32) }
+    }
+
     fn data(&self, dir: usize) -> *mut u8 {
         // SAFETY: the data areas follow the header inside the mapping.
         unsafe { self.mem.base.add(HEADER + dir * RING_CAPACITY as usize) }
@@ -207,6 +215,7 @@ impl Ring {
     /// Announces that this side will sleep until `need` is met, unless it
     /// already is (then it must not sleep: true).
     pub fn sleep(&self, need: Need) -> Result<bool, Corrupt> {
+        self.slept_on(self.tx.dir).store(this_cpu().map_or(0, |cpu| cpu + 1), Ordering::Relaxed);
         self.asleep_flag(need).store(1, Ordering::Relaxed);
         fence(Ordering::SeqCst);
         let ready = self.ready(need)?;
@@ -220,11 +229,27 @@ impl Ring {
         self.asleep_flag(need).store(0, Ordering::Relaxed);
     }
 
+    /// Whether the peer last went to sleep on the CPU this thread runs on
+    /// now. Woken, it is then most likely queued here too (the kernel
+    /// prefers the CPU a task last ran on, and the waker's), where it cannot
+    /// run while this thread polls for its answer. The peer could lie: that
+    /// only changes how its own answers are waited for.
+    pub fn peer_slept_on_this_cpu(&self) -> bool {
+        let cpu = self.slept_on(self.rx.dir).load(Ordering::Relaxed);
+        cpu != 0 && this_cpu() == Some(cpu - 1)
+    }
+
     /// What a hostile peer might do: claim to have written more than fits.
     #[cfg(test)]
     pub(crate) fn corrupt_for_test(&self) {
         self.slot(self.tx.dir, TAIL).store(self.tx.pos.wrapping_add(RING_CAPACITY + 1), Ordering::Release);
     }
+}
+
+/// The CPU this thread runs on (the vDSO's answer, no system call), if known.
+fn this_cpu() -> Option<u32> {
+    // SAFETY: no arguments; -1 on failure.
+    u32::try_from(unsafe { libc::sched_getcpu() }).ok()
 }
 
 fn copy_in(data: *mut u8, pos: u32, src: &[u8]) {

@@ -22,6 +22,12 @@ const WOKEN_GUEST_SPIN_FACTOR: u32 = 4;
 /// How long a woken guest is polled for before asking where it waits: on
 /// another CPU it has mostly answered by then (a wake-up costs 10-30 us).
 const WOKEN_GUEST_ASK_AFTER: Duration = Duration::from_micros(20);
+/// Once the kernel said a woken guest waited on the caller's CPU, how many
+/// calls after that sleep at once, without asking, while the guest keeps
+/// going to sleep on that CPU. Then one asks again: on an idle machine the
+/// kernel moves a guest that waits behind a polling thread to a free CPU,
+/// and only a poll gives it the chance.
+const ASK_AGAIN_AFTER: u8 = 8;
 
 /// About what a fork of the template holds once loaded.
 const FORK_BYTES: u64 = 5 * 1024 * 1024 / 2;
@@ -38,6 +44,8 @@ pub struct ProcessGuest {
     host_wait: HostWaiter,
     /// The call `start` sent had to wake the guest (see `poll`).
     woke_guest: bool,
+    /// Calls left that may sleep at once for a woken guest (see `ASK_AGAIN_AFTER`).
+    trust_here: u8,
     /// The call `start` sent: its handler, and what `poll` left for `finish`.
     current: Option<(String, Option<Parked>)>,
 }
@@ -61,6 +69,7 @@ impl ProcessGuest {
             broken: None,
             host_wait: HostWaiter::default(),
             woke_guest: false,
+            trust_here: 0,
             current: None,
         })
     }
@@ -98,6 +107,14 @@ impl ProcessGuest {
     }
 
     /// Ends the current call, for its error message: the handler it ran.
+    /// Whether the kernel has the woken guest queued on this thread's CPU;
+    /// if so, the next calls need not ask (see `ASK_AGAIN_AFTER`).
+    fn asked_here(&mut self) -> bool {
+        let here = self.guest.waits_on_this_cpu();
+        self.trust_here = if here { ASK_AGAIN_AFTER } else { 0 };
+        here
+    }
+
     fn take_handler(&mut self) -> String {
         self.current.take().map(|(handler, _)| handler).unwrap_or_default()
     }
@@ -174,9 +191,21 @@ impl Transport for ProcessGuest {
         let woken_until = (Instant::now() + spin * WOKEN_GUEST_SPIN_FACTOR).min(cap);
         // But a woken guest the kernel queued on this thread's own CPU cannot
         // run while this thread polls (under load that is most calls, about
-        // 400 us each): after a short poll, ask where it waits.
+        // 400 us each): after a short poll, ask the kernel where it waits.
+        // Once it said here, while the guest goes to sleep on this CPU it is
+        // most likely queued here again: sleep at once, for a while.
+        let here = woke && self.trust_here > 0 && self.guest.chan.peer_slept_on_this_cpu();
+        if here {
+            self.trust_here -= 1;
+        }
         let mut ask_where = woke;
-        let mut until = if woke { (Instant::now() + WOKEN_GUEST_ASK_AFTER).min(woken_until) } else { (Instant::now() + spin).min(cap) };
+        let mut until = if here {
+            Instant::now()
+        } else if woke {
+            (Instant::now() + WOKEN_GUEST_ASK_AFTER).min(woken_until)
+        } else {
+            (Instant::now() + spin).min(cap)
+        };
         let deadline = || (Instant::now() + spin).min(cap);
         loop {
             let reply = match self.guest.chan.recv_by::<Reply>(until) {
@@ -186,7 +215,7 @@ impl Transport for ProcessGuest {
                 }
                 Ok(Some(reply)) => reply,
                 Ok(None) if std::mem::take(&mut ask_where) => {
-                    if self.guest.waits_on_this_cpu() {
+                    if here || self.asked_here() {
                         if let Err(e) = self.guest.chan.nap_until(woken_until) {
                             let handler = self.take_handler();
                             return Some(Err(self.gone(&during_call(&handler), e)));
