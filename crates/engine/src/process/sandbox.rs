@@ -106,7 +106,6 @@ impl ProcessGuest {
         self.guest.has_exited().then(|| format!("its guest process {}", self.guest.exit_description()))
     }
 
-    /// Ends the current call, for its error message: the handler it ran.
     /// Whether the kernel has the woken guest queued on this thread's CPU;
     /// if so, the next calls need not ask (see `ASK_AGAIN_AFTER`).
     fn asked_here(&mut self) -> bool {
@@ -115,6 +114,7 @@ impl ProcessGuest {
         here
     }
 
+    /// Ends the current call, for its error message: the handler it ran.
     fn take_handler(&mut self) -> String {
         self.current.take().map(|(handler, _)| handler).unwrap_or_default()
     }
