@@ -658,7 +658,14 @@ mod tests {
     fn a_peer_is_seen_to_sleep_on_the_cpu_it_slept_on() {
         let (host, mut guest) = ring_pair(1 << 20);
         assert!(!host.peer_slept_on_this_cpu(), "it has not slept yet");
-        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        // The CPUs this test may run on (a container may not have CPU 0).
+        // SAFETY: a zeroed cpu_set_t is a valid empty set for the kernel to fill.
+        let allowed: Vec<usize> = unsafe {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            assert_eq!(libc::sched_getaffinity(0, std::mem::size_of_val(&set), &mut set), 0);
+            (0..libc::CPU_SETSIZE as usize).filter(|&cpu| libc::CPU_ISSET(cpu, &set)).collect()
+        };
+        let (first, other) = (allowed[0], allowed.get(1).copied());
         let pin = |cpu: usize| {
             // SAFETY: a zeroed cpu_set_t is empty; CPU_SET stays in its bounds.
             unsafe {
@@ -669,7 +676,7 @@ mod tests {
         };
         let (asleep_tx, asleep) = std::sync::mpsc::channel();
         let sleeper = std::thread::spawn(move || {
-            pin(0);
+            pin(first);
             asleep_tx.send(()).unwrap();
             guest.recv::<Request>().unwrap()
         });
@@ -677,11 +684,11 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(100));
         let mut host = host;
         std::thread::spawn(move || {
-            pin(0);
-            assert!(host.peer_slept_on_this_cpu(), "both on CPU 0");
-            if cpus > 1 {
-                pin(1);
-                assert!(!host.peer_slept_on_this_cpu(), "the peer slept on CPU 0, this thread runs on 1");
+            pin(first);
+            assert!(host.peer_slept_on_this_cpu(), "both on CPU {first}");
+            if let Some(other) = other {
+                pin(other);
+                assert!(!host.peer_slept_on_this_cpu(), "the peer slept on CPU {first}, this thread runs on {other}");
             }
             host.send(&Request::HostResult(Ok("wake".into()))).unwrap();
         })
