@@ -66,7 +66,11 @@ fn hypervisor_backend() -> Arc<dyn Backend> {
 /// when a probe VM really runs, else the process backend (and says why);
 /// an explicit `hypervisor` that cannot run is an error, never a fallback.
 pub fn choose(requested: BackendChoice) -> Result<Chosen> {
-    let choice = overridden(requested)?;
+    pick(overridden(requested)?)
+}
+
+/// The backend for a choice the environment has had its say on.
+fn pick(choice: BackendChoice) -> Result<Chosen> {
     let process = || Arc::new(ProcessBackend) as Arc<dyn Backend>;
     Ok(match choice {
         BackendChoice::Process => Chosen { backend: process(), fallback_reason: None },
@@ -88,11 +92,15 @@ pub fn choose(requested: BackendChoice) -> Result<Chosen> {
 /// `choose` when it would not block: `None` while the choice still waits on
 /// the first probe of the process (a micro-VM boot: not for the event loop).
 pub fn choose_now(requested: BackendChoice) -> Option<Result<Chosen>> {
+    let choice = match overridden(requested) {
+        Ok(choice) => choice,
+        Err(e) => return Some(Err(e)),
+    };
     #[cfg(feature = "hypervisor")]
-    if matches!(overridden(requested), Ok(BackendChoice::Auto | BackendChoice::Hypervisor)) && !crate::hypervisor::probed() {
+    if matches!(choice, BackendChoice::Auto | BackendChoice::Hypervisor) && !crate::hypervisor::probed() {
         return None;
     }
-    Some(choose(requested))
+    Some(pick(choice))
 }
 
 /// The choice after `HYPERLIGHT_JS_BACKEND`'s override.

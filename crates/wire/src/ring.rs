@@ -246,8 +246,9 @@ impl Ring {
     }
 }
 
-/// The CPU this thread runs on (the vDSO's answer, no system call), if known.
-fn this_cpu() -> Option<u32> {
+/// The CPU this thread runs on (glibc answers from rseq or the vDSO: no
+/// system call), if known.
+pub fn this_cpu() -> Option<u32> {
     // SAFETY: no arguments; -1 on failure.
     u32::try_from(unsafe { libc::sched_getcpu() }).ok()
 }

@@ -69,8 +69,7 @@ impl GuestProcess {
         let Some(stat) = &self.stat else { return false };
         let mut buf = [0u8; 1024];
         let Ok(n) = stat.read_at(&mut buf, 0) else { return false };
-        // SAFETY: no arguments; -1 on failure, which matches no processor.
-        processor_in_stat(&buf[..n]).is_some_and(|cpu| cpu == unsafe { libc::sched_getcpu() })
+        processor_in_stat(&buf[..n]).is_some_and(|cpu| Some(cpu) == hyperlight_js_wire::ring::this_cpu())
     }
 
     pub fn pidfd(&self) -> RawFd {
@@ -207,7 +206,7 @@ pub fn guest_gone(guest: &GuestProcess, during: &str, err: &ProtocolError) -> Er
 /// The `processor` field of a `/proc/<pid>/stat` line: the CPU the task last
 /// ran on, or is queued on. The fields after the command name (which may
 /// hold anything, and ends at the last ')') start at the 3rd; it is the 39th.
-fn processor_in_stat(stat: &[u8]) -> Option<i32> {
+fn processor_in_stat(stat: &[u8]) -> Option<u32> {
     let close = stat.iter().rposition(|&b| b == b')')?;
     let field = stat[close + 1..].split(|b| b.is_ascii_whitespace()).filter(|f| !f.is_empty()).nth(39 - 3)?;
     std::str::from_utf8(field).ok()?.parse().ok()
