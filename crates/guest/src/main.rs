@@ -143,7 +143,10 @@ impl Guest {
     /// it is overdue (`Collection::Now`).
     fn next_request(&mut self) -> Request {
         if self.collection_due {
-            let early = with_channel(|c| c.recv_by::<Request>(std::time::Instant::now() + c.polls_for()));
+            let early = with_channel(|c| {
+                c.note_idle_cpu();
+                c.recv_by::<Request>(std::time::Instant::now() + c.polls_for())
+            });
             match early {
                 Ok(Some(request)) => return request,
                 Ok(None) => self.collect(),

@@ -68,10 +68,17 @@ impl Channel {
         std::mem::take(&mut self.woke)
     }
 
-    /// Whether the peer went to sleep on the CPU this thread runs on (see
-    /// [`crate::ring::Ring::peer_slept_on_this_cpu`]); false without a ring.
-    pub fn peer_slept_on_this_cpu(&self) -> bool {
-        self.ring.as_ref().is_some_and(|ring| ring.peer_slept_on_this_cpu())
+    /// Whether the peer went idle (polling or asleep) on the CPU this thread
+    /// runs on (see [`crate::ring::Ring::peer_idle_on_this_cpu`]); false without a ring.
+    pub fn peer_idle_on_this_cpu(&self) -> bool {
+        self.ring.as_ref().is_some_and(|ring| ring.peer_idle_on_this_cpu())
+    }
+
+    /// Tells the peer which CPU this side polls on from now (see above).
+    pub fn note_idle_cpu(&self) {
+        if let Some(ring) = &self.ring {
+            ring.note_idle_cpu();
+        }
     }
 
     /// Waking a thread that sleeps in `recvmsg` costs more than a trivial
@@ -340,6 +347,7 @@ impl Channel {
         let ring = self.ring.as_ref().expect("only with a ring");
         let spin = self.spin(Wait::Yes);
         if !spin.is_zero() {
+            ring.note_idle_cpu();
             let until = Instant::now() + spin;
             while Instant::now() < until {
                 if ring.ready(need).map_err(corrupt)? {
@@ -655,25 +663,61 @@ mod tests {
     }
 
     #[test]
-    fn a_peer_is_seen_to_sleep_on_the_cpu_it_slept_on() {
+    fn a_peer_is_seen_to_poll_on_the_cpu_it_polls_on() {
         let (host, mut guest) = ring_pair(1 << 20);
-        assert!(!host.peer_slept_on_this_cpu(), "it has not slept yet");
-        // The CPUs this test may run on (a container may not have CPU 0).
+        let allowed = allowed_cpus();
+        let (first, other) = (allowed[0], allowed.get(1).copied());
+        let sleeper = std::thread::spawn(move || {
+            pin(first);
+            // Polls, not sleeps, for far longer than the test takes.
+            guest.set_spin(std::time::Duration::from_secs(30));
+            guest.recv::<Request>().unwrap()
+        });
+        let mut host = host;
+        std::thread::spawn(move || {
+            pin(first);
+            // The poller notes its CPU before its first look at the ring.
+            let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while !host.peer_idle_on_this_cpu() {
+                assert!(std::time::Instant::now() < until, "the polling peer never said it polls on CPU {first}");
+                std::thread::yield_now();
+            }
+            if let Some(other) = other {
+                pin(other);
+                assert!(!host.peer_idle_on_this_cpu(), "the peer polls on CPU {first}, this thread runs on {other}");
+            }
+            host.send(&Request::HostResult(Ok("done".into()))).unwrap();
+        })
+        .join()
+        .unwrap();
+        sleeper.join().unwrap();
+    }
+
+    /// The CPUs this test may run on (a container may not have CPU 0).
+    fn allowed_cpus() -> Vec<usize> {
         // SAFETY: a zeroed cpu_set_t is a valid empty set for the kernel to fill.
-        let allowed: Vec<usize> = unsafe {
+        unsafe {
             let mut set: libc::cpu_set_t = std::mem::zeroed();
             assert_eq!(libc::sched_getaffinity(0, std::mem::size_of_val(&set), &mut set), 0);
             (0..libc::CPU_SETSIZE as usize).filter(|&cpu| libc::CPU_ISSET(cpu, &set)).collect()
-        };
+        }
+    }
+
+    fn pin(cpu: usize) {
+        // SAFETY: a zeroed cpu_set_t is empty; CPU_SET stays in its bounds.
+        unsafe {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            libc::CPU_SET(cpu, &mut set);
+            assert_eq!(libc::sched_setaffinity(0, std::mem::size_of_val(&set), &set), 0, "pin to CPU {cpu}");
+        }
+    }
+
+    #[test]
+    fn a_peer_is_seen_to_sleep_on_the_cpu_it_slept_on() {
+        let (host, mut guest) = ring_pair(1 << 20);
+        assert!(!host.peer_idle_on_this_cpu(), "it has not slept yet");
+        let allowed = allowed_cpus();
         let (first, other) = (allowed[0], allowed.get(1).copied());
-        let pin = |cpu: usize| {
-            // SAFETY: a zeroed cpu_set_t is empty; CPU_SET stays in its bounds.
-            unsafe {
-                let mut set: libc::cpu_set_t = std::mem::zeroed();
-                libc::CPU_SET(cpu, &mut set);
-                assert_eq!(libc::sched_setaffinity(0, std::mem::size_of_val(&set), &set), 0, "pin to CPU {cpu}");
-            }
-        };
         let (asleep_tx, asleep) = std::sync::mpsc::channel();
         let sleeper = std::thread::spawn(move || {
             pin(first);
@@ -685,10 +729,10 @@ mod tests {
         let mut host = host;
         std::thread::spawn(move || {
             pin(first);
-            assert!(host.peer_slept_on_this_cpu(), "both on CPU {first}");
+            assert!(host.peer_idle_on_this_cpu(), "both on CPU {first}");
             if let Some(other) = other {
                 pin(other);
-                assert!(!host.peer_slept_on_this_cpu(), "the peer slept on CPU {first}, this thread runs on {other}");
+                assert!(!host.peer_idle_on_this_cpu(), "the peer slept on CPU {first}, this thread runs on {other}");
             }
             host.send(&Request::HostResult(Ok("wake".into()))).unwrap();
         })

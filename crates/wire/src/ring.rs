@@ -26,9 +26,10 @@ const TAIL: usize = 0;
 const HEAD: usize = 1;
 const READER_ASLEEP: usize = 2;
 const WRITER_ASLEEP: usize = 3;
-/// Past both directions' slots, one per side: the CPU it last went to
-/// sleep on, plus one (zero: not known). A hint for the peer, nothing more.
-const SLEPT_ON: usize = 8;
+/// Past both directions' slots, one per side: the CPU it last went idle
+/// on (to poll or to sleep), plus one (zero: not known). A hint for the
+/// peer, nothing more.
+const IDLE_ON: usize = 8;
 
 /// One mapping of the shared memory; unmapped on drop.
 pub struct SharedMemory {
@@ -135,9 +136,9 @@ impl Ring {
         unsafe { &*(self.mem.base.add(offset) as *const AtomicU32) }
     }
 
-    fn slept_on(&self, dir: usize) -> &AtomicU32 {
+    fn idle_on(&self, dir: usize) -> &AtomicU32 {
         // SAFETY: as for `slot`: inside the header page (two slots past the eight above).
-        unsafe { &*(self.mem.base.add((SLEPT_ON + dir) * 64) as *const AtomicU32) }
+        unsafe { &*(self.mem.base.add((IDLE_ON + dir) * 64) as *const AtomicU32) }
     }
 
     fn data(&self, dir: usize) -> *mut u8 {
@@ -215,7 +216,7 @@ impl Ring {
     /// Announces that this side will sleep until `need` is met, unless it
     /// already is (then it must not sleep: true).
     pub fn sleep(&self, need: Need) -> Result<bool, Corrupt> {
-        self.slept_on(self.tx.dir).store(this_cpu().map_or(0, |cpu| cpu + 1), Ordering::Relaxed);
+        self.note_idle_cpu();
         self.asleep_flag(need).store(1, Ordering::Relaxed);
         fence(Ordering::SeqCst);
         let ready = self.ready(need)?;
@@ -229,13 +230,21 @@ impl Ring {
         self.asleep_flag(need).store(0, Ordering::Relaxed);
     }
 
-    /// Whether the peer last went to sleep on the CPU this thread runs on
-    /// now. Woken, it is then most likely queued here too (the kernel
-    /// prefers the CPU a task last ran on, and the waker's), where it cannot
-    /// run while this thread polls for its answer. The peer could lie: that
-    /// only changes how its own answers are waited for.
-    pub fn peer_slept_on_this_cpu(&self) -> bool {
-        let cpu = self.slept_on(self.rx.dir).load(Ordering::Relaxed);
+    /// Notes the CPU this side is about to wait on, polling or asleep, for
+    /// the peer (see `peer_idle_on_this_cpu`).
+    pub fn note_idle_cpu(&self) {
+        self.idle_on(self.tx.dir).store(this_cpu().map_or(0, |cpu| cpu + 1), Ordering::Relaxed);
+    }
+
+    /// Whether the peer last went idle on the CPU this thread runs on now.
+    /// If it went to sleep there, it is most likely queued there once
+    /// woken (the kernel prefers the CPU a task last ran on, and the
+    /// waker's); if it was polling there, this thread now holds that CPU,
+    /// so it has been preempted (or moved). Either way it cannot run while
+    /// this thread polls for its answer. The peer could lie: that only
+    /// changes how its own answers are waited for.
+    pub fn peer_idle_on_this_cpu(&self) -> bool {
+        let cpu = self.idle_on(self.rx.dir).load(Ordering::Relaxed);
         cpu != 0 && this_cpu() == Some(cpu - 1)
     }
 
