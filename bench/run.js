@@ -18,6 +18,12 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
 const { spawn } = require('node:child_process');
 const HANDLER = 'function handler(e) { return { ...e, x: 1 }; }';
 const SPIN = 'function handler() { for (;;) {} }';
+// Calls per sandbox in a throughput round. With 300, a round lasted about
+// 1 ms here, and one scheduler hiccup of that size halved a round's figure
+// (the same build gave 10 000 to 238 000 calls/s); 2 000 keeps a round near
+// 10 ms, long enough to measure a rate. Fresh sandboxes' first calls fall
+// in it, as before: their own row shows what they cost.
+const THROUGHPUT_CALLS = 2000;
 
 const now = () => Number(process.hrtime.bigint()) / 1e6; // ms
 const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
@@ -84,6 +90,12 @@ const hyperlight = {
   },
   coldStart() {
     return this.loaded();
+  },
+  async firstCall() {
+    const l = await this.loaded();
+    const t = now();
+    await l.callHandler('h', { a: 0 });
+    return now() - t;
   },
   // Default options, as a user calls it (issue 21); `options` for the extra rows.
   async callLatency(n, options) {
@@ -169,6 +181,12 @@ const nodeVm = {
   coldStart() {
     return this.context();
   },
+  async firstCall() {
+    const h = vm.runInContext('handler', this.context());
+    const t = now();
+    JSON.parse(JSON.stringify(h(JSON.parse(JSON.stringify({ a: 0 })))));
+    return now() - t;
+  },
   async callLatency(n) {
     const h = vm.runInContext('handler', this.context());
     // JSON both ways, as every sandbox here does at its boundary.
@@ -218,6 +236,12 @@ try {
     },
     coldStart() {
       return this.isolate();
+    },
+    async firstCall() {
+      const { h } = await this.isolate();
+      const t = now();
+      await h.apply(undefined, [{ a: 0 }], { arguments: { copy: true }, result: { copy: true } });
+      return now() - t;
     },
     async callLatency(n) {
       const { h } = await this.isolate();
@@ -278,6 +302,12 @@ try {
     },
     coldStart() {
       return this.context();
+    },
+    async firstCall() {
+      const ctx = await this.context();
+      const t = now();
+      this.call(ctx, 0);
+      return now() - t;
     },
     call(ctx, i) {
       const arg = ctx.newString(JSON.stringify({ a: i }));
@@ -343,10 +373,16 @@ try {
 
 const OPS = [
   ['cold start to a loaded handler', 'ms', (s) => timeEach(10, () => s.coldStart())],
+  // What a sandbox made for one request pays on top of the cold start.
+  ['first call on a fresh sandbox', 'µs', async (s) => {
+    const out = [];
+    for (let i = 0; i < 10; i++) out.push((await s.firstCall()) * 1000);
+    return out;
+  }],
   ['call latency, trivial handler (sequential)', 'µs', async (s) => (await s.callLatency(1000)).map((ms) => ms * 1000)],
   ['call latency, trivial handler, { gc: false }', 'µs', async (s) => (s === hyperlight ? (await s.callLatency(1000, { gc: false })).map((ms) => ms * 1000) : null)],
   ['call latency, handler that logs one line (onConsole)', 'µs', async (s) => (await s.loggingLatency?.(1000))?.map((ms) => ms * 1000)],
-  ...[1, 2, 8].map((n) => [`throughput, ${n} sandbox${n > 1 ? 'es' : ''} in parallel`, 'calls/s', async (s) => [await s.throughput(n, 300)]]),
+  ...[1, 2, 8].map((n) => [`throughput, ${n} sandbox${n > 1 ? 'es' : ''} in parallel`, 'calls/s', async (s) => [await s.throughput(n, THROUGHPUT_CALLS)]]),
   ['100 host calls in one handler call', 'ms', (s) => s.hostCalls?.(20)],
   ['snapshot', 'ms', async (s) => (s.snapshotRestore ? (s._sr = await s.snapshotRestore(20)).snaps : null)],
   ['restore', 'ms', async (s) => s._sr?.restores],
@@ -408,8 +444,13 @@ async function underLoad(work, limitMs = 10 * 60 * 1000) {
 async function main() {
   const results = {}; // op -> subject -> samples
   const cpu = {}; // op -> subject -> [{ host, guests }] µs per call, one per round
-  // Warm-up: first use starts templates, loads WebAssembly, JITs the harness.
-  for (const s of subjects) await s.callLatency(50);
+  // Warm-up: first use starts templates, loads WebAssembly, JITs the harness
+  // (V8 compiles hot code on worker threads, which on 2 CPUs stall a round
+  // for milliseconds: seen with perf sched).
+  for (const s of subjects) {
+    await s.callLatency(50);
+    await s.throughput(2, THROUGHPUT_CALLS);
+  }
   for (let round = 0; round < ROUNDS; round++) {
     for (const [op, , run] of OPS) {
       for (const s of subjects) {
