@@ -197,13 +197,11 @@ impl Transport for ProcessGuest {
         // A guest that was polling on this very CPU has been preempted by
         // this thread: sleep at once too, or it waits out the whole spin and
         // the hand-over (a mode seen on idle machines, about 70 us a call).
-        let idle_here = self.guest.chan.peer_idle_on_this_cpu();
-        let polled_here = !woke && idle_here;
-        let here = polled_here || (woke && self.trust_here > 0 && idle_here);
+        let here = (!woke || self.trust_here > 0) && self.guest.chan.peer_idle_on_this_cpu();
         if here && woke {
             self.trust_here -= 1;
         }
-        let mut ask_where = woke || polled_here;
+        let mut ask_where = woke || here;
         let mut until = if here {
             Instant::now()
         } else if woke {
