@@ -72,6 +72,11 @@ impl GuestProcess {
         processor_in_stat(&buf[..n]).is_some_and(|cpu| Some(cpu) == hyperlight_js_wire::ring::this_cpu())
     }
 
+    /// Moves the guest off this thread's CPU (see [`move_off_this_cpu`]).
+    pub fn move_off_this_cpu(&self) -> bool {
+        move_off_this_cpu(self.pid)
+    }
+
     pub fn pidfd(&self) -> RawFd {
         self.pidfd.as_raw_fd()
     }
@@ -203,6 +208,50 @@ pub fn guest_gone(guest: &GuestProcess, during: &str, err: &ProtocolError) -> Er
     }
 }
 
+/// Moves process `pid` to another CPU it may run on, if the CPU this thread
+/// runs on is in its affinity mask and another one is too, and leaves the
+/// mask as it was: the kernel migrates a task that runs or waits to run when
+/// its mask excludes its CPU (before `sched_setaffinity` returns), and later
+/// wake-ups prefer the CPU it ran on last. A sleeping task only has its mask
+/// changed, so this is for one that is queued. Two system calls (a few
+/// microseconds). False where nothing was changed.
+fn move_off_this_cpu(pid: i32) -> bool {
+    let Some(cpu) = hyperlight_js_wire::ring::this_cpu() else { return false };
+    let cpu = cpu as usize;
+    let Some(mask) = affinity(pid) else { return false };
+    // SAFETY: `cpu` is checked against CPU_SETSIZE before the CPU_* calls
+    // index the set with it.
+    unsafe {
+        if cpu >= libc::CPU_SETSIZE as usize || !libc::CPU_ISSET(cpu, &mask) || libc::CPU_COUNT(&mask) < 2 {
+            return false;
+        }
+        let mut elsewhere = mask;
+        libc::CPU_CLR(cpu, &mut elsewhere);
+        if !set_affinity(pid, &elsewhere) {
+            return false;
+        }
+    }
+    // Always put the mask back: snapshots and restores fork this process and
+    // inherit it, and the guest may use every CPU again.
+    if !set_affinity(pid, &mask) {
+        tracing::warn!(pid, "could not restore a guest's CPU affinity");
+    }
+    true
+}
+
+/// The CPUs process `pid` may run on.
+fn affinity(pid: i32) -> Option<libc::cpu_set_t> {
+    // SAFETY: a zeroed cpu_set_t is a valid empty set; the kernel writes at most its size.
+    let mut mask: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    let ok = unsafe { libc::sched_getaffinity(pid, std::mem::size_of::<libc::cpu_set_t>(), &mut mask) } == 0;
+    ok.then_some(mask)
+}
+
+fn set_affinity(pid: i32, mask: &libc::cpu_set_t) -> bool {
+    // SAFETY: the kernel reads at most the set's size.
+    unsafe { libc::sched_setaffinity(pid, std::mem::size_of::<libc::cpu_set_t>(), mask) == 0 }
+}
+
 /// The `processor` field of a `/proc/<pid>/stat` line: the CPU the task last
 /// ran on, or is queued on. The fields after the command name (which may
 /// hold anything, and ends at the last ')') start at the 3rd; it is the 39th.
@@ -226,5 +275,55 @@ mod tests {
         let line = format!("1234 (a) b (c) d){tail}\n");
         assert_eq!(processor_in_stat(line.as_bytes()), Some(39));
         assert_eq!(processor_in_stat(b"1234 (short) R 1 2"), None);
+    }
+
+    /// The CPU process `pid` last ran on or is queued on.
+    fn cpu_of(pid: i32) -> u32 {
+        processor_in_stat(&std::fs::read(format!("/proc/{pid}/stat")).unwrap()).unwrap()
+    }
+
+    fn set_of(cpus: &[usize]) -> libc::cpu_set_t {
+        // SAFETY: a zeroed set is valid; the CPUs given are below CPU_SETSIZE.
+        let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+        for &cpu in cpus {
+            unsafe { libc::CPU_SET(cpu, &mut set) };
+        }
+        set
+    }
+
+    #[test]
+    fn a_busy_process_is_moved_off_this_cpu_and_keeps_its_mask() {
+        let all = affinity(0).unwrap();
+        let cpus: Vec<usize> = (0..libc::CPU_SETSIZE as usize).filter(|&c| unsafe { libc::CPU_ISSET(c, &all) }).collect();
+        if cpus.len() < 2 {
+            eprintln!("SKIPPED a_busy_process_is_moved_off_this_cpu_and_keeps_its_mask: this test thread may use {} CPU; it needs 2", cpus.len());
+            return;
+        }
+        let (here, there) = (cpus[0], cpus[1]);
+        // This test's thread stays on one CPU, and the busy child is queued or running there.
+        assert!(set_affinity(0, &set_of(&[here])));
+        // Killed when the test ends, failed assertions included.
+        struct Busy(std::process::Child);
+        impl Drop for Busy {
+            fn drop(&mut self) {
+                let _ = self.0.kill();
+                let _ = self.0.wait();
+            }
+        }
+        let child = Busy(std::process::Command::new("sh").args(["-c", "while :; do :; done"]).spawn().unwrap());
+        let pid = child.0.id() as i32;
+        assert!(set_affinity(pid, &set_of(&[here])));
+        assert_eq!(cpu_of(pid), here as u32);
+        // It may only use this CPU: it stays.
+        assert!(!move_off_this_cpu(pid));
+        assert_eq!(cpu_of(pid), here as u32);
+        // It may use another: it is moved there, and may use both again.
+        assert!(set_affinity(pid, &set_of(&[here, there])));
+        assert!(move_off_this_cpu(pid));
+        assert_eq!(cpu_of(pid), there as u32, "moved before the call returned");
+        let mask = affinity(pid).unwrap();
+        assert!(unsafe { libc::CPU_EQUAL(&mask, &set_of(&[here, there])) }, "its mask is as it was");
+        drop(child);
+        assert!(set_affinity(0, &all));
     }
 }
