@@ -2,7 +2,8 @@
 //! standard globals that server-side JavaScript expects (see the README's
 //! table) and the per-sandbox CSPRNG behind `crypto` and `Math.random`.
 //!
-//! The globals themselves are JavaScript (`prelude.js`), evaluated once when
+//! The globals themselves are JavaScript (`src/prelude/`, one file per global,
+//! joined by the build script), evaluated once when
 //! a guest's runtime starts; what JavaScript cannot do well or safely is
 //! native and handed to it as one `native` object: randomness, digests, UTF-8
 //! and WHATWG URL parsing (the `url` crate). `no_std` + `alloc`, so the
@@ -30,8 +31,9 @@ use hyperlight_js_runtime::rquickjs::{self, ArrayBuffer, Ctx, Exception, Functio
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
 
-/// The prelude: a function of `(globalThis, native)`.
-const PRELUDE: &str = include_str!("prelude.js");
+/// The prelude: a function of `(globalThis, native)`, joined from
+/// `src/prelude/` by the build script.
+const PRELUDE: &str = include_str!(concat!(env!("OUT_DIR"), "/prelude.js"));
 
 /// The most `crypto.getRandomValues` hands out at once (as in Web Crypto).
 const MAX_RANDOM_BYTES: usize = 65536;

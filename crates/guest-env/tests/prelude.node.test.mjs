@@ -1,4 +1,5 @@
-// Checks the JavaScript logic of src/prelude.js against Node's own globals.
+// Checks the JavaScript logic of the prelude (src/prelude/*.js, joined in
+// order as build.rs joins them) against Node's own globals.
 //
 // The prelude is evaluated in a fresh vm context (which, like QuickJS, lacks
 // console, URL, TextEncoder, ...), with a `native` object built from Node's
@@ -15,7 +16,9 @@ import nodeCrypto from 'node:crypto';
 import { Console } from 'node:console';
 import { Writable } from 'node:stream';
 
-const PRELUDE = fs.readFileSync(new URL('../src/prelude.js', import.meta.url), 'utf8');
+const PRELUDE_DIR = new URL('../src/prelude/', import.meta.url);
+const PRELUDE = fs.readdirSync(PRELUDE_DIR).filter((f) => f.endsWith('.js')).sort()
+  .map((f) => fs.readFileSync(new URL(f, PRELUDE_DIR), 'utf8')).join('\n');
 const LEVELS = new Set(['log', 'info', 'warn', 'error', 'debug', 'trace']);
 const URL_PARTS = ['href', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash', 'origin'];
 const URL_SETTERS = new Set(['href', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash']);
