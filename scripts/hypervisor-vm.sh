@@ -212,7 +212,7 @@ tailer=$!
 # in smp_call_function_many_cond, with the waiting CPU spinning for good,
 # often as a micro-VM's vCPU is created or torn down); with one there are no
 # such interrupts. On 2026-12-02 two 2-vCPU VMs out of six locked up so, and
-# five soak runs in a row on a 1-vCPU VM were clean (README, Tests).
+# five soak runs in a row on a 1-vCPU VM were clean (bench/results/history.md, Tests).
 cpus="${HYPERLIGHT_VM_CPUS:-1}"
 stall="${HYPERLIGHT_VM_STALL:-180}"
 # Once the VM's kernel reports a soft lockup, a minute without progress is
