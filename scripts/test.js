@@ -20,6 +20,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
+const { NODE_LINES, nodeBinary } = require('./node-lines.js');
+
 const root = path.resolve(__dirname, '..');
 const hypervisorOnly = process.argv.includes('--hypervisor-only');
 const inVm = Boolean(process.env.HYPERLIGHT_JS_IN_VM);
@@ -158,18 +160,21 @@ async function step(name, fn) {
   if (doneList) fs.appendFileSync(doneList, `${name}\n`);
 }
 
-async function suite(backend) {
+async function suite(backend, node = process.execPath) {
   const env = { ...process.env, HYPERLIGHT_JS_BACKEND: backend, NODE_OPTIONS: `${process.env.NODE_OPTIONS || ''} ${watch}`.trim() };
-  console.log(`[test] the __test__ suite on the ${backend} backend`);
+  const on = node === process.execPath ? '' : ` with Node ${spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()}`;
+  console.log(`[test] the __test__ suite on the ${backend} backend${on}`);
   for (const file of files) {
     await step(file, () =>
-      run(process.execPath, ['--test', '--test-reporter=spec', `--test-timeout=${LIMITS.test}`, file], {
+      run(node, ['--test', '--test-reporter=spec', `--test-timeout=${LIMITS.test}`, file], {
         env,
         limitMs: LIMITS.file,
-        label: `${file} on the ${backend} backend`,
+        label: `${file} on the ${backend} backend${on}`,
       }),
     );
   }
+  // The other Node lines run the __test__ suite only.
+  if (on) return;
   console.log(`[test] the examples on the ${backend} backend`);
   await step('examples', () =>
     run(process.execPath, [path.join('scripts', 'demo.js')], {
@@ -249,6 +254,22 @@ async function main() {
   await run(process.execPath, ['--test', '--test-reporter=spec', path.join('__test__', 'package', 'install.test.js')], {
     limitMs: LIMITS.file,
   });
+
+  // The same suite on each current LTS line of Node (scripts/node-lines.js).
+  if (process.env.HYPERLIGHT_JS_SKIP_NODE_LINES === '1') {
+    if (process.env.CI === 'true') fail('HYPERLIGHT_JS_SKIP_NODE_LINES=1 is for local runs; CI tests every Node line');
+    loud(`SKIPPED (HYPERLIGHT_JS_SKIP_NODE_LINES=1): the __test__ suite on Node ${NODE_LINES.join(', ')}`);
+  } else {
+    for (const version of NODE_LINES) {
+      let node;
+      try {
+        node = nodeBinary(version);
+      } catch (e) {
+        fail(`could not get Node ${version} for the suite: ${e.message}`);
+      }
+      await suite('process', node);
+    }
+  }
 
   const native = probe();
   if (native.available) {
