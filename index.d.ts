@@ -14,6 +14,14 @@ export type ErrorCode =
 
 export interface HyperlightError extends Error {
   code: ErrorCode;
+  /**
+   * `'Error'`, except for an `ERR_GUEST_ABORT` that a handler threw (or its
+   * promise rejected with): then the guest error's own `name`, as the guest
+   * saw it when the error left the handler (`'TypeError'`, `'RangeError'`, a
+   * class's `'ValidationError'`). The error is an `Error` whatever its name;
+   * its `message` is the guest's message followed by the guest's stack.
+   */
+  name: string;
 }
 
 /** Which isolation runs the guest: a Hyperlight micro-VM, or a jailed child process. */
@@ -48,6 +56,52 @@ export interface Metrics {
 
 /** A snapshot of the package's metrics; cheap enough to call on every scrape. */
 export function metrics(): Metrics;
+
+/**
+ * The guest's request as a fetch policy gets it: Node's global `Request`,
+ * typed here by what a policy reads, so that these types need neither the
+ * DOM library nor @types/node. Its `signal` aborts when the call that made
+ * the request ends before the policy answers (a monitor, `kill()`, an abort).
+ */
+export interface FetchRequest {
+  readonly url: string;
+  readonly method: string;
+  readonly redirect: 'follow' | 'error' | 'manual';
+  readonly headers: { get(name: string): string | null; has(name: string): boolean; forEach(fn: (value: string, name: string) => void): void };
+  readonly signal: AbortSignalLike;
+  readonly body: unknown;
+  arrayBuffer(): Promise<ArrayBuffer>;
+  text(): Promise<string>;
+  json(): Promise<unknown>;
+}
+
+/**
+ * Decides each request of the guest's `fetch`: returns (or resolves to) a
+ * `Response` of Node's (`new Response(...)`, or what Node's `fetch` gives),
+ * or throws to refuse; the guest's `fetch` then rejects with a `TypeError`
+ * carrying the message. Declared as a method so a function taking Node's
+ * `Request` fits.
+ */
+export type FetchPolicy = { policy(request: FetchRequest): object | Promise<object> }['policy'];
+
+export interface FetchOptions {
+  /**
+   * Largest request or response body, in bytes: whole number, 0 to 256 MiB
+   * (default 1 MiB). A body must also fit the sandbox's buffers in base64 (a
+   * third larger, plus 64 KiB): requests the output buffer, responses the
+   * input buffer; the smaller limit applies. A larger body fails that fetch
+   * (a TypeError in the guest saying which limit), not the call.
+   */
+  maxBodyBytes?: number;
+}
+
+/**
+ * A ready fetch policy: requests to the listed origins (`'https://api.example.com'`,
+ * `'http://127.0.0.1:8080'`; a path in the URL is ignored) go out through
+ * `options.fetch` (default: Node's global `fetch`), any other is refused.
+ * Redirects are followed one hop at a time and each hop must be allowed too.
+ */
+export function allowOrigins(origins: Array<string | { href: string }>, options?: { fetch?: (request: any) => Promise<object> }): FetchPolicy;
 
 /** Any value JSON can carry. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -85,6 +139,13 @@ export class SandboxBuilder {
    * how many bytes; the call itself is not failed. `metrics().consoleDroppedBytes` counts them.
    */
   setMaxConsoleBytesPerCall(bytes: number): this;
+  /**
+   * Lets the guest's `fetch` reach the network through `policy`, which gets
+   * every request and decides it (see `FetchPolicy`, `allowOrigins`); `null`
+   * takes it away. Without a policy (the default) the guest's `fetch` rejects
+   * with a `TypeError`: a sandbox has no network of its own.
+   */
+  setFetch(policy: FetchPolicy | null, options?: FetchOptions): this;
   /**
    * Consumes this builder, even when the build fails: a second `build()`
    * rejects, and a setter afterwards throws, with ERR_CONSUMED.

@@ -10,6 +10,7 @@
 const native = require('./binding.js');
 const { normalise } = require('./errors.js');
 const consoleSink = require('./console.js');
+const guestFetch = require('./fetch.js');
 const { callHandler } = require('./call.js');
 const { hostModuleRegister, protoRegister } = require('./host-functions.js');
 
@@ -87,11 +88,14 @@ const setConsoleDestination = SandboxBuilder.prototype.setConsoleDestination;
 define(SandboxBuilder, 'setConsole', function setConsole(sink) {
   return setConsoleDestination.call(this, consoleSink.setConsole(this, sink));
 });
+// The console sink and the fetch policy (lib/fetch.js) are kept in JS and
+// travel with the sandbox from stage to stage.
+const carry = (from, to) => guestFetch.carry(from, consoleSink.carry(from, to));
 override(ProtoJSSandbox, 'loadRuntime', (original) => async function loadRuntime() {
-  return consoleSink.carry(this, await original.call(this));
+  return carry(this, await original.call(this));
 });
 override(LoadedJSSandbox, 'unload', (original) => async function unload() {
-  return consoleSink.carry(this, await original.call(this));
+  return carry(this, await original.call(this));
 });
 // What the handlers' top-level code wrote goes to the sandbox's sink before
 // the load settles, whether it succeeded or not.
@@ -102,14 +106,20 @@ override(JSSandbox, 'getLoadedSandbox', (original) => async function getLoadedSa
   } finally {
     consoleSink.deliver(this, undefined, this.takeLoadConsole());
   }
-  return consoleSink.carry(this, loaded);
+  return carry(this, loaded);
+});
+
+define(SandboxBuilder, 'setFetch', function setFetch(policy, options) {
+  return guestFetch.setFetch(this, policy, options);
 });
 
 // 'auto' without working micro-VMs falls back to the process backend; say so
 // once per process, with the probe's reason.
 let fallbackWarned = false;
 override(SandboxBuilder, 'build', (original) => async function build() {
+  guestFetch.consume(this);
   const proto = consoleSink.carry(this, await original.call(this));
+  guestFetch.install(this, proto, proto.fetchModule(), proto.bufferSizes);
   const reason = proto.fallbackReason;
   if (reason && !fallbackWarned) {
     fallbackWarned = true;
@@ -138,4 +148,7 @@ function metrics() {
   return native.metrics();
 }
 
-module.exports = { SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox, InterruptHandle, Snapshot, HostModule, hypervisorProbe, metrics };
+module.exports = {
+  SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox, InterruptHandle, Snapshot, HostModule, hypervisorProbe, metrics,
+  allowOrigins: guestFetch.allowOrigins,
+};

@@ -9,6 +9,7 @@
 const native = require('./binding.js');
 const { apiError, show, normalise } = require('./errors.js');
 const consoleSink = require('./console.js');
+const { abortInFlight } = require('./fetch.js');
 
 /** Events cross the boundary as JSON; refuse what JSON cannot carry before anything reaches the guest. */
 function eventToJson(event) {
@@ -101,7 +102,7 @@ function parseResult(json) {
   }
 }
 
-native.installCompletionHandler((id, code, payload, console) => {
+native.installCompletionHandler((id, code, payload, console, name) => {
   const call = takePending(id);
   if (!call) return;
   // Every entry the call wrote reaches its sink before the call settles.
@@ -113,8 +114,14 @@ native.installCompletionHandler((id, code, payload, console) => {
       call.reject(err);
     }
   } else {
+    // A fetch of the guest's still waiting on the host has lost its caller.
+    abortInFlight(call.sandbox);
     const cause = call.aborted && code === 'ERR_CANCELLED' ? call.signal.reason : undefined;
-    call.reject(apiError(code, payload, Error, cause));
+    const err = apiError(code, payload, Error, cause);
+    // The guest's own error type, by name (the handler threw a TypeError, a
+    // ValidationError): an own property, so the stack's first line says it too.
+    if (name !== null && name !== undefined) Object.defineProperty(err, 'name', { value: name, writable: true, configurable: true });
+    call.reject(err);
   }
 });
 

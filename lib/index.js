@@ -8,6 +8,7 @@
 //   errors.js          error codes, apiError(), napi error normalisation
 //   binding.js         finds and loads the native addon
 //   console.js         a guest's console output, handed to the caller's sinks
+//   fetch.js           the guest's fetch, answered by the embedder's policy
 //   call.js            callHandler(): ids, completions, abort, console capture
 //   host-functions.js  the host-function bridge (register)
 //   api.js             the native classes with their JS methods added

@@ -13,6 +13,7 @@ export const {
   HostModule,
   hypervisorProbe,
   metrics,
+  allowOrigins,
   SandboxPool,
 } = api;
 

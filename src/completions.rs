@@ -2,9 +2,10 @@
 //! tears down) a threadsafe function per promise; instead `lib/call.js`
 //! keeps the promises, and sandbox threads report results through one
 //! threadsafe function per JS environment as
-//! `(id, errorCode | null, resultJsonOrMessage, console | null)`, where
-//! `console` is the call's captured console output as flat
-//! `[level, message, ...]` pairs. Per environment, not per
+//! `(id, errorCode | null, resultJsonOrMessage, console | null, errorName | null)`,
+//! where `console` is the call's captured console output as flat
+//! `[level, message, ...]` pairs and `errorName` the `name` of the error a
+//! handler threw. Per environment, not per
 //! process: a `worker_threads` Worker that loads the addon has its own.
 
 use std::sync::Arc;
@@ -16,7 +17,7 @@ use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Env;
 use napi_derive::napi;
 
-type Args = FnArgs<(u32, Option<&'static str>, String, Option<Vec<String>>)>;
+type Args = FnArgs<(u32, Option<&'static str>, String, Option<Vec<String>>, Option<String>)>;
 /// Weak: lib/call.js keeps Node alive while calls are pending.
 type Completions = ThreadsafeFunction<Args, (), Args, Status, false, true>;
 
@@ -36,8 +37,8 @@ pub fn for_env(env: &Env) -> Result<Arc<Completions>> {
 
 pub fn complete(completions: &Completions, id: u32, result: EngineResult<String>, console: Option<Vec<String>>) {
     let args = match result {
-        Ok(json) => (id, None, json, console),
-        Err(e) => (id, Some(e.code.as_str()), e.message, console),
+        Ok(json) => (id, None, json, console, None),
+        Err(e) => (id, Some(e.code.as_str()), e.message, console, e.name),
     };
     completions.call(FnArgs { data: args }, ThreadsafeFunctionCallMode::NonBlocking);
 }

@@ -23,6 +23,11 @@ use napi_derive::napi;
 
 use crate::error::{sync, to_napi};
 
+/// The module the guest's `fetch` calls: crates/guest-env's `FETCH_MODULE`
+/// spells the same name (a guest and the addon share no crate). It has a
+/// `:`, which `HostModule::new` refuses in a user's module name.
+pub const FETCH_MODULE: &str = "hyperlight:fetch";
+
 type Outcome = Either<String, Promise<String>>;
 /// Weak: a registered callback alone does not keep Node running.
 type HostFn = ThreadsafeFunction<String, Outcome, String, Status, false, true>;
@@ -86,8 +91,10 @@ fn settle(outcome: Result<Outcome>, reply: HostReply) {
 impl HostDispatch for HostRegistry {
     fn modules(&self) -> Vec<HostModuleDecl> {
         let modules = lock(&self.modules);
+        // Reserved modules (the fetch policy's) are for the prelude, not imports.
         modules
             .iter()
+            .filter(|(name, _)| !name.contains(':'))
             .map(|(name, fns)| HostModuleDecl { name: name.clone(), functions: fns.keys().cloned().collect() })
             .collect()
     }
@@ -159,6 +166,12 @@ impl HostModule {
             return Err(to_napi(env, EngineError::invalid_arg(format!("host module name '{name}' must not contain ':'"))));
         }
         Ok(Self { registry, name })
+    }
+
+    /// One of the package's own modules, whose names users cannot take.
+    pub fn reserved(env: &Env, registry: Arc<HostRegistry>, name: &str) -> Result<Self> {
+        sync(env, registry.ensure_open())?;
+        Ok(Self { registry, name: name.to_string() })
     }
 }
 

@@ -10,6 +10,13 @@ use crate::error::{consumed, to_napi};
 use crate::host_functions::{HostModule, HostRegistry};
 use crate::js_sandbox::JSSandbox;
 
+/// A sandbox's buffer sizes, in bytes.
+#[napi(object)]
+pub struct BufferSizes {
+    pub input: f64,
+    pub output: f64,
+}
+
 /// A configured sandbox whose runtime is not started yet.
 #[napi(js_name = "ProtoJSSandbox")]
 pub struct ProtoJSSandbox {
@@ -45,6 +52,20 @@ impl ProtoJSSandbox {
     #[napi]
     pub fn host_module(&self, env: Env, name: String) -> Result<HostModule> {
         HostModule::new(&env, self.host.clone(), name)
+    }
+
+    /// The host module that answers the guest's `fetch` (lib/fetch.js
+    /// registers the builder's policy in it). Its name is one no user's
+    /// module may have, and it is not offered to guest code as an import.
+    #[napi]
+    pub fn fetch_module(&self, env: Env) -> Result<HostModule> {
+        HostModule::reserved(&env, self.host.clone(), crate::host_functions::FETCH_MODULE)
+    }
+
+    /// The sizes a fetch body must fit in, in its base64 form (lib/fetch.js).
+    #[napi(getter)]
+    pub fn buffer_sizes(&self) -> BufferSizes {
+        BufferSizes { input: self.config.input_buffer_size as f64, output: self.config.output_buffer_size as f64 }
     }
 
     /// Starts the guest (off the event loop) and hands back a `JSSandbox`.

@@ -121,6 +121,7 @@ test('the main package holds the JS, the types and nothing else; the platform pa
     'lib/call.js',
     'lib/console.js',
     'lib/errors.js',
+    'lib/fetch.js',
     'lib/host-functions.js',
     'lib/index.js',
     'lib/index.mjs',
@@ -241,9 +242,11 @@ test('the public API type-checks with tsc --strict against the installed index.d
   fs.writeFileSync(path.join(project, 'check.mts'), `
 import api, {
   SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox, InterruptHandle, Snapshot, HostModule, hypervisorProbe, SandboxPool, metrics,
+  allowOrigins,
 } from '@hyperlight/js-host-api';
 import type {
-  AbortSignalLike, Backend, CallHandlerOptions, CallStats, ErrorCode, HostFunction, HyperlightError, JsonValue, Metrics, SandboxPoolOptions, SandboxPoolStats,
+  AbortSignalLike, Backend, CallHandlerOptions, CallStats, ErrorCode, FetchOptions, FetchPolicy, FetchRequest, HostFunction, HyperlightError,
+  JsonValue, Metrics, SandboxPoolOptions, SandboxPoolStats,
 } from '@hyperlight/js-host-api';
 
 // Without DOM or @types/node there is no AbortSignal type: a structural one stands in.
@@ -292,7 +295,15 @@ export async function everything(): Promise<number> {
     .setInputBufferSize(1 << 20)
     .setOutputBufferSize(1 << 20)
     .setLoadTimeoutMs(5000)
+    .setFetch(allowOrigins(['http://127.0.0.1:8080']), { maxBodyBytes: 1 << 20 })
     .setBackend(probe.available ? 'auto' : 'process');
+  const custom: FetchPolicy = async (request: FetchRequest) => {
+    const seen: [string, string, string | null, boolean] = [request.url, request.method, request.headers.get('x'), request.signal.aborted];
+    void [seen, await request.text()];
+    throw new Error('refused');
+  };
+  const fetchOptions: FetchOptions = { maxBodyBytes: 0 };
+  new SandboxBuilder().setFetch(custom, fetchOptions).setFetch(null);
   const proto: ProtoJSSandbox = await builder.build();
   const backend: Backend = proto.backend;
   const reason: string | null = proto.fallbackReason;
@@ -336,7 +347,8 @@ export async function everything(): Promise<number> {
     const err = e as HyperlightError;
     const code: ErrorCode = err.code;
     const message: string = err.message;
-    void [code, message];
+    const name: string = err.name;
+    void [code, message, name];
   }
   void [reason, moduleName, stillFine, untyped, wasRunning, poisoned, loadedBackend, api.SandboxBuilder === SandboxBuilder];
   return result.n;
@@ -348,6 +360,8 @@ new SandboxBuilder().setBackend('kvm');
 new SandboxBuilder().setHeapSize('16MB');
 // @ts-expect-error snapshots come only from snapshot()
 new Snapshot();
+// @ts-expect-error a fetch policy is a function
+new SandboxBuilder().setFetch('allow all');
 // @ts-expect-error a pool needs its handlers
 new SandboxPool({ max: 2 });
 // @ts-expect-error a signal is an AbortSignal, not a flag

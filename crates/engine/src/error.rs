@@ -43,11 +43,19 @@ impl fmt::Display for ErrorCode {
 pub struct Error {
     pub code: ErrorCode,
     pub message: String,
+    /// The `name` of the JavaScript error a handler threw (`TypeError`, a
+    /// class's own name), which the JS error then carries; `None` for every
+    /// other failure.
+    pub name: Option<String>,
 }
 
 impl Error {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self { code, message: message.into(), name: None }
+    }
+    /// A handler's exception, as `guest_error::describe` read it.
+    pub fn thrown(described: hyperlight_js_wire::guest_error::Described) -> Self {
+        Self { name: described.name, ..Self::guest_abort(described.text) }
     }
     pub fn invalid_arg(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::InvalidArg, message)

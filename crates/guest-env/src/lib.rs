@@ -91,7 +91,16 @@ pub struct GuestHost {
     /// micro-VM's host then calls [`end_call`] after the call (the process
     /// guest calls it after every call anyway).
     pub timers_used: fn(),
+    /// Calls a host function, `(module, function, JSON array of arguments)`,
+    /// and waits for its JSON result or its error message: what `fetch`
+    /// reaches the host's policy through ([`FETCH_MODULE`]).
+    pub host_call: fn(&str, &str, String) -> Result<String, String>,
 }
+
+/// The host module that answers the guest's `fetch`. Its name has a `:`,
+/// which no user's host module may have, and the host does not offer it as
+/// an import: only the prelude's `fetch` calls it.
+pub const FETCH_MODULE: &str = "hyperlight:fetch";
 
 /// The longest a timer sleeps at once.
 pub const SLEEP_SLICE_MICROS: u64 = 10_000;
@@ -226,6 +235,16 @@ pub fn install(ctx: &Ctx<'_>, host: GuestHost) -> rquickjs::Result<()> {
     native.set("utf8Decode", Function::new(ctx.clone(), native_utf8_decode)?)?;
     native.set("urlParse", Function::new(ctx.clone(), native_url_parse)?)?;
     native.set("urlSet", Function::new(ctx.clone(), native_url_set)?)?;
+    native.set("base64Encode", Function::new(ctx.clone(), native_base64_encode)?)?;
+    native.set("base64Decode", Function::new(ctx.clone(), native_base64_decode)?)?;
+    let host_call = host.host_call;
+    native.set(
+        "fetch",
+        Function::new(ctx.clone(), move |ctx: Ctx<'_>, request: String| -> rquickjs::Result<String> {
+            // The policy's bridge spreads a JSON array of arguments.
+            host_call(FETCH_MODULE, "fetch", format!("[{request}]")).map_err(|message| Exception::throw_type(&ctx, &message))
+        })?,
+    )?;
     let prelude: Function = ctx.eval(PRELUDE)?;
     prelude.call::<_, ()>((ctx.globals(), native))
 }
@@ -273,6 +292,28 @@ fn native_utf8_decode<'js>(ctx: Ctx<'js>, data: TypedArray<'js, u8>, fatal: bool
         };
     }
     Ok(String::from_utf8_lossy(bytes).into_owned())
+}
+
+/// Standard padded base64. Decoding ignores the bits past the last whole
+/// byte, as the forgiving decoding of `atob` does (`YR==` is `a`).
+const BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true),
+);
+
+fn native_base64_encode<'js>(ctx: Ctx<'js>, data: TypedArray<'js, u8>) -> rquickjs::Result<String> {
+    use base64::Engine;
+    Ok(BASE64.encode(bytes_of(&ctx, &data)?))
+}
+
+/// Padded base64 (the prelude applies the rest of atob's forgiving rules
+/// first); `null` when it is not.
+fn native_base64_decode<'js>(ctx: Ctx<'js>, text: String) -> rquickjs::Result<Value<'js>> {
+    use base64::Engine;
+    match BASE64.decode(text.as_bytes()) {
+        Ok(bytes) => ArrayBuffer::new(ctx, bytes).map(|b| b.into_value()),
+        Err(_) => Ok(Value::new_null(ctx)),
+    }
 }
 
 fn url_components<'js>(ctx: &Ctx<'js>, url: &url::Url) -> rquickjs::Result<Object<'js>> {

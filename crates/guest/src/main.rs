@@ -36,7 +36,7 @@ hyperlight_js_runtime::custom_globals! { hyperlight_js_guest_env::capture_runtim
 fn install_env(ctx: &rquickjs::Ctx<'_>) -> rquickjs::Result<()> {
     hyperlight_js_guest_env::print_to(ctx, console)?;
     let sleep = |micros| std::thread::sleep(std::time::Duration::from_micros(micros));
-    hyperlight_js_guest_env::install(ctx, hyperlight_js_guest_env::GuestHost { console, sleep, timers_used: || {} })
+    hyperlight_js_guest_env::install(ctx, hyperlight_js_guest_env::GuestHost { console, sleep, timers_used: || {}, host_call: ask_host })
 }
 
 fn console(level: &str, text: &str) {
@@ -81,7 +81,7 @@ fn send(reply: &Reply) {
 }
 
 fn failure(kind: FailureKind, message: impl Into<String>) -> Reply {
-    Reply::Failed(GuestFailure { kind, message: message.into() })
+    Reply::Failed(GuestFailure { kind, message: message.into(), name: None })
 }
 
 struct Guest {
@@ -203,12 +203,15 @@ impl Guest {
     fn register(&mut self, modules: Vec<(String, String)>, handlers: Vec<(String, String)>) -> Reply {
         for (name, source) in modules {
             if let Err(e) = self.runtime.register_module(name.clone(), source) {
-                return failure(FailureKind::Load, format!("module '{name}': {}", describe(&e)));
+                return failure(FailureKind::Load, format!("module '{name}': {}", describe(&e).text));
             }
         }
         for (name, source) in handlers {
-            if let Err(e) = self.runtime.register_handler(name.clone(), source, "/") {
-                return failure(FailureKind::Load, format!("handler '{name}' failed to load: {}", describe(&e)));
+            // The handler's source is a module the wrapper imports (see guest_error).
+            let (path, module, wrapper) = guest_error::handler_wrapper(&name, &source);
+            let registered = self.runtime.register_module(path, module).and_then(|()| self.runtime.register_handler(name.clone(), wrapper, guest_error::WRAPPER_DIR));
+            if let Err(e) = registered {
+                return failure(FailureKind::Load, format!("handler '{name}' failed to load: {}", describe(&e).text));
             }
         }
         Reply::Loaded
@@ -223,7 +226,14 @@ impl Guest {
                 failure(FailureKind::OutputTooLarge, output_too_large(Some(result.len()), self.config.output_buffer_size))
             }
             Ok(result) => Reply::Returned(result),
-            Err(e) => failure(FailureKind::Exception, guest_error::with_heap_limit(describe(&e), self.config.heap_size)),
+            Err(e) => {
+                let described = describe(&e);
+                Reply::Failed(GuestFailure {
+                    kind: FailureKind::Exception,
+                    message: guest_error::with_heap_limit(described.text, self.config.heap_size),
+                    name: described.name,
+                })
+            }
         }
     }
 
@@ -371,18 +381,25 @@ fn raise_stack_limit(scratch: u64) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A guest-side host function: ask the host, wait for its answer.
+/// A guest-side host function, as the runtime calls it.
 fn call_host(module: &str, function: &str, args: String) -> anyhow::Result<Vec<u8>> {
+    match ask_host(module, function, args) {
+        Ok(json) => Ok(hyperlight_js_common::encode_json_return(&json)),
+        Err(message) => Err(anyhow!(message)),
+    }
+}
+
+/// Asks the host to run a host function and waits for its JSON answer.
+fn ask_host(module: &str, function: &str, args: String) -> Result<String, String> {
     let reply = Reply::HostCall { module: module.to_string(), function: function.to_string(), args };
     let answer = with_channel(|c| c.send(&reply).and_then(|_| c.recv::<Request>()));
     match answer {
-        Ok(Request::HostResult(Ok(json))) => Ok(hyperlight_js_common::encode_json_return(&json)),
-        Ok(Request::HostResult(Err(message))) => Err(anyhow!(message)),
+        Ok(Request::HostResult(result)) => result,
         Ok(_) => fatal(ProtocolError::Malformed("expected a host result".into())),
         Err(e) => fatal(e),
     }
 }
 
-fn describe(err: &anyhow::Error) -> String {
+fn describe(err: &anyhow::Error) -> guest_error::Described {
     guest_error::describe(&format!("{err:#}"))
 }

@@ -41,6 +41,9 @@ mod vm {
         fn host_sleep(micros: u64) -> Result<()>;
         #[host_function("TimersUsed")]
         fn host_timers_used() -> Result<()>;
+        // The host function the runtime's own host modules go through.
+        #[host_function("CallHostJsFunction")]
+        fn call_host_js(module: alloc::string::String, function: alloc::string::String, args: alloc::string::String, binaries: alloc::vec::Vec<u8>) -> Result<alloc::vec::Vec<u8>>;
 
         hyperlight_js_guest_env::install(
             ctx,
@@ -56,6 +59,15 @@ mod vm {
                 },
                 timers_used: || {
                     let _ = host_timers_used();
+                },
+                host_call: |module, function, args| {
+                    use hyperlight_js_common::{decode_return, FnReturn};
+                    let answer = call_host_js(module.to_string(), function.to_string(), args, alloc::vec::Vec::new())
+                        .map_err(|e| e.message)?;
+                    match decode_return(&answer) {
+                        Ok(FnReturn::Json(json)) => Ok(json),
+                        _ => Err("the host answered a host call with something other than JSON".to_string()),
+                    }
                 },
             },
         )

@@ -491,7 +491,7 @@ mod tests {
         for r in &reqs {
             assert_eq!(&guest.recv::<Request>().unwrap(), r);
         }
-        let reply = Reply::Failed(GuestFailure { kind: FailureKind::Exception, message: "x".repeat(100_000) });
+        let reply = Reply::Failed(GuestFailure { kind: FailureKind::Exception, message: "x".repeat(100_000), name: None });
         guest.send(&reply).unwrap();
         assert_eq!(host.recv::<Reply>().unwrap(), reply);
     }

@@ -144,6 +144,8 @@ pub enum FailureKind {
 pub struct GuestFailure {
     pub kind: FailureKind,
     pub message: String,
+    /// A handler's exception: the error's `name` (`TypeError`, a class's own).
+    pub name: Option<String>,
 }
 
 /// What a user reads when a handler's result does not fit the output buffer

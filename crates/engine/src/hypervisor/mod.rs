@@ -31,7 +31,7 @@ use crate::call::InterruptTarget;
 use crate::config::{BackendKind, SandboxConfig};
 use crate::console::{Console, Level as ConsoleLevel};
 use crate::error::{Error, Result};
-use hyperlight_js_wire::guest_error::{describe, with_heap_limit};
+use hyperlight_js_wire::guest_error::{describe, handler_wrapper, with_heap_limit, WRAPPER_DIR};
 use crate::host_wait::HostWaiter;
 use crate::monitor::GuestClock;
 use crate::lock;
@@ -53,9 +53,6 @@ const KILL_REPEAT: std::time::Duration = std::time::Duration::from_millis(10);
 /// guest asks for at most this much at a time anyway).
 const MAX_SLEEP_MICROS: u64 = 10_000;
 
-/// Handler modules get paths like `/name.js`, as on the process backend, so
-/// stacks and errors name the same files.
-const HANDLER_DIR: &str = "/";
 
 pub struct HypervisorBackend;
 
@@ -104,7 +101,7 @@ pub(crate) fn map_err(err: HyperlightError) -> Error {
             Error::guest_abort(format!("the micro-VM's guest crashed (code {code}): {message}"))
         }
         // JavaScript errors: the handler threw, or a handler did not compile.
-        HyperlightError::GuestError(_, message) => Error::guest_abort(describe(&message)),
+        HyperlightError::GuestError(_, message) => Error::thrown(describe(&message)),
         HyperlightError::NoHypervisorFound() => {
             Error::internal("no hypervisor found: the micro-VM backend needs /dev/kvm or /dev/mshv")
         }
@@ -353,8 +350,12 @@ impl VmGuest {
                 .map_err(|e| load_error(map_err(e), format!("module '{name}'")))?;
         }
         for (name, source) in handlers {
+            // The handler's source is a module the wrapper imports, at the
+            // same path as on the process backend (see guest_error).
+            let (path, module, wrapper) = handler_wrapper(name, source);
             self.vm
-                .call::<()>("register_handler", (name.clone(), source.clone(), HANDLER_DIR.to_string()))
+                .call::<()>("register_module", (path, module))
+                .and_then(|()| self.vm.call::<()>("register_handler", (name.clone(), wrapper, WRAPPER_DIR.to_string())))
                 .map_err(|e| load_error(map_err(e), format!("handler '{name}' failed to load")))?;
         }
         Ok(())

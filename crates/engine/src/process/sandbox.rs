@@ -171,7 +171,7 @@ fn during_call(handler: &str) -> String {
 
 fn failure_error(f: GuestFailure) -> Error {
     match f.kind {
-        FailureKind::Exception => Error::guest_abort(f.message),
+        FailureKind::Exception => Error { name: f.name, ..Error::guest_abort(f.message) },
         FailureKind::Load | FailureKind::UnknownHandler | FailureKind::OutputTooLarge => Error::invalid_arg(f.message),
         FailureKind::Internal => Error::internal(f.message),
     }

@@ -1,4 +1,5 @@
-// Web-platform globals for the QuickJS sandbox, shaped after Node.
+// Web-platform globals for the QuickJS sandbox, shaped after Node (its
+// current LTS lines, 22 and later, where they differ from older ones).
 // The files of this folder, joined in the order of their numbers (build.rs),
 // are one function expression: the host evaluates it and calls it once with
 // (globalThis, native) before any user code runs. This file opens it and

@@ -27,13 +27,14 @@
     return true;
   }
 
-  // The prelude's own frames are those in this file, which the first frame of
-  // a stack taken inside console.trace names.
+  // The prelude's own frames are those in its file, which the first frame of
+  // a stack taken inside console.trace names: not the user's.
   const frameFile = (line) => (/\((.*?)(?::\d+)*\)$/.exec(line) || /at (.*?)(?::\d+)*$/.exec(line) || [])[1];
   function userFrames(stack) {
     const lines = String(stack || '').split('\n').filter((l) => /^\s+at /.test(l));
     const own = lines.length ? frameFile(lines[0]) : '';
-    return lines.filter((l) => frameFile(l) !== own).join('\n');
+    // Nor are those of the wrapper every handler runs in (wire's guest_error).
+    return lines.filter((l) => frameFile(l) !== own && !String(frameFile(l)).startsWith('hyperlight:')).join('\n');
   }
 
   // Node 20's console.table: box characters, cells left-aligned.
@@ -102,9 +103,10 @@
     },
     assert(expression, ...args) {
       if (expression) return;
-      // As Node: the first argument is prefixed as a string, then all are formatted.
-      if (args.length === 0) args.push('Assertion failed');
-      else args[0] = `Assertion failed: ${args[0]}`;
+      // As Node 22 and later: a string first argument is prefixed (so its
+      // placeholders still apply); anything else follows 'Assertion failed'.
+      if (typeof args[0] === 'string') args[0] = `Assertion failed: ${args[0]}`;
+      else args.unshift('Assertion failed');
       emit('error', format(args));
     },
     dir(object, options) { emit('log', inspect(object, { customInspect: false, ...options })); },
