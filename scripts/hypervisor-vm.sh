@@ -17,7 +17,8 @@
 # checkout, its build, node and node_modules. The share is read-write and the
 # VM runs as root: for throwaway CI and development machines only.
 #
-# Everything in the VM runs 10-50x slower than natively; the VM has no network.
+# Everything in the VM runs 10-50x slower than natively; the VM has no network
+# but its loopback interface.
 #
 # Environment: HYPERLIGHT_VM_CPUS (default 1, see below), HYPERLIGHT_VM_MEM
 # (default 6G), HYPERLIGHT_VM_TIMEOUT in seconds (default 2700),
@@ -160,6 +161,8 @@ printf '%s' "$*" >"$run/cmd"
 {
   echo '#!/bin/bash'
   echo 'mount -t tmpfs tmpfs /dev/shm 2>/dev/null'
+  # No network, but loopback: tests serve HTTP to themselves on 127.0.0.1.
+  echo '/bin/busybox ip link set lo up 2>/dev/null || /bin/busybox ifconfig lo 127.0.0.1 up'
   for m in "${kvm_mods[@]}"; do
     has "$m" || continue
     f="$(ls "$mods/$m.ko"* | head -1)"
