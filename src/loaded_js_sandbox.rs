@@ -258,7 +258,7 @@ pub fn call_handler_json(
     // that a quick handler costs no thread wake-up; what does not end
     // within the spin goes on on the sandbox's thread, ahead of anything
     // queued meanwhile. Otherwise the whole call is queued there.
-    let spin = hyperlight_js_engine::spin::caller_budget();
+    let spin = hyperlight_js_wire::spin::caller_budget();
     let fast = if spin.is_zero() {
         None
     } else {

@@ -70,7 +70,7 @@ impl HostWaiter {
     fn wait(&self, rx: mpsc::Receiver<HostResult>) -> Option<HostResult> {
         // A synchronous host function answers within tens of microseconds:
         // poll that long before sleeping (a wake-up costs about as much).
-        let result = crate::spin::poll(crate::spin::HOST_SPIN, || rx.try_recv().ok()).or_else(|| rx.recv().ok());
+        let result = hyperlight_js_wire::spin::poll(hyperlight_js_wire::spin::HOST_SPIN, || rx.try_recv().ok()).or_else(|| rx.recv().ok());
         let mut s = self.lock();
         s.waker = None;
         if s.interrupted {

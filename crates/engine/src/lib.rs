@@ -19,11 +19,12 @@ pub mod process;
 pub mod registry;
 pub mod sandbox;
 pub mod select;
+mod sync;
 pub mod telemetry;
 pub mod worker;
 
-// The wire format, shared with the process backend's guest (crates/wire).
-pub use hyperlight_js_wire::{guest_error, spin, HostModuleDecl};
+// Part of `HostDispatch`'s signature; the wire format's own type (crates/wire).
+pub use hyperlight_js_wire::HostModuleDecl;
 
 pub use backend::{Backend, HostDispatch, HostHere, HostReply, HostResult, NoHostFunctions, Transport};
 pub use call::{CallControl, CallOptions, CallStats};
@@ -31,9 +32,4 @@ pub use config::{BackendKind, SandboxConfig, SizeKind};
 pub use console::{Console, Destination as ConsoleDestination, Level as ConsoleLevel};
 pub use error::{Error, ErrorCode, Result};
 pub use sandbox::{Outcome, Sandbox, SandboxSnapshot};
-
-/// A lock whose holder panicked still guards sound data here (and in the
-/// addon, which uses this too): take it anyway.
-pub fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
+pub use sync::lock;

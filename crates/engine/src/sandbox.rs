@@ -193,11 +193,11 @@ impl Sandbox {
     }
 
     /// The started call's outcome if it comes within `spin` (and at most
-    /// [`crate::spin::MAX_CALLER_SPIN`] in all), answering host calls that
+    /// [`hyperlight_js_wire::spin::MAX_CALLER_SPIN`] in all), answering host calls that
     /// can be answered on this thread; never sleeps. `None`: still running.
     pub fn poll(&mut self, spin: Duration) -> Option<Outcome> {
         self.current.as_ref()?;
-        let result = self.guest.poll(spin, Instant::now() + crate::spin::MAX_CALLER_SPIN)?;
+        let result = self.guest.poll(spin, Instant::now() + hyperlight_js_wire::spin::MAX_CALLER_SPIN)?;
         Some(self.end(result))
     }
 

@@ -24,7 +24,7 @@ type Report = Box<dyn FnOnce() + Send>;
 /// Calls often come back to back: poll the queue briefly before sleeping.
 fn next_job(queue: &mpsc::Receiver<Job>) -> Option<Job> {
     let mut closed = false;
-    let polled = crate::spin::poll(crate::spin::HOST_SPIN, || match queue.try_recv() {
+    let polled = hyperlight_js_wire::spin::poll(hyperlight_js_wire::spin::HOST_SPIN, || match queue.try_recv() {
         Ok(job) => Some(Some(job)),
         Err(mpsc::TryRecvError::Empty) => None,
         Err(mpsc::TryRecvError::Disconnected) => {
@@ -239,7 +239,7 @@ impl SandboxWorker {
         R: Send + 'static,
     {
         let flag = self.poisoned.clone();
-        let in_flight = crate::spin::InFlight::enter();
+        let in_flight = hyperlight_js_wire::spin::InFlight::enter();
         // `done` runs once: when the job ends, or when the sandbox fails them all first.
         let done = Arc::new(Mutex::new(Some(done)));
         let early = done.clone();
@@ -299,7 +299,7 @@ impl SandboxWorker {
         let mut slot = self.slot.try_lock().ok()?;
         let sandbox = slot.as_mut()?;
         *lock(&self.held) = Some(Vec::new());
-        let in_flight = crate::spin::InFlight::enter();
+        let in_flight = hyperlight_js_wire::spin::InFlight::enter();
         let result = f(sandbox, &Later(self));
         self.poisoned.store(sandbox.poisoned(), Ordering::Release);
         drop((in_flight, slot));

@@ -12,7 +12,8 @@ use std::os::fd::{AsFd, FromRawFd};
 use std::os::unix::net::UnixStream;
 
 use anyhow::anyhow;
-use hyperlight_js_wire::messages::{output_too_large, unregistered_module};
+use hyperlight_js_wire::messages::{output_fits, unregistered_module};
+use hyperlight_js_wire::load;
 use hyperlight_js_wire::ring::{Ring, SharedMemory, Side};
 use hyperlight_js_wire::{
     guest_error, guest_max_frame, Channel, FailureKind, GuestFailure, Level, ProtocolError, Reply, Request, SandboxConfig, SandboxInit,
@@ -201,17 +202,13 @@ impl Guest {
     }
 
     fn register(&mut self, modules: Vec<(String, String)>, handlers: Vec<(String, String)>) -> Reply {
-        for (name, source) in modules {
-            if let Err(e) = self.runtime.register_module(name.clone(), source) {
-                return failure(FailureKind::Load, format!("module '{name}': {}", describe(&e).text));
-            }
-        }
-        for (name, source) in handlers {
-            // The handler's source is a module the wrapper imports (see guest_error).
-            let (path, module, wrapper) = guest_error::handler_wrapper(&name, &source);
-            let registered = self.runtime.register_module(path, module).and_then(|()| self.runtime.register_handler(name.clone(), wrapper, guest_error::WRAPPER_DIR));
-            if let Err(e) = registered {
-                return failure(FailureKind::Load, format!("handler '{name}' failed to load: {}", describe(&e).text));
+        for planned in load::plan(&modules, &handlers) {
+            let done = match planned.step.clone() {
+                load::Step::Module { name, source } => self.runtime.register_module(name, source),
+                load::Step::Handler { name, source, dir } => self.runtime.register_handler(name, source, dir),
+            };
+            if let Err(e) = done {
+                return failure(FailureKind::Load, planned.failure(&describe(&e).text));
             }
         }
         Reply::Loaded
@@ -222,10 +219,10 @@ impl Guest {
         // Timers the call left pending never fire.
         hyperlight_js_guest_env::end_call();
         match result {
-            Ok(result) if result.len() as u64 > self.config.output_buffer_size => {
-                failure(FailureKind::OutputTooLarge, output_too_large(Some(result.len()), self.config.output_buffer_size))
-            }
-            Ok(result) => Reply::Returned(result),
+            Ok(result) => match output_fits(&result, self.config.output_buffer_size) {
+                Ok(()) => Reply::Returned(result),
+                Err(message) => failure(FailureKind::OutputTooLarge, message),
+            },
             Err(e) => {
                 let described = describe(&e);
                 Reply::Failed(GuestFailure {
@@ -329,21 +326,7 @@ impl Guest {
 }
 
 fn reseed_from_os() -> std::io::Result<()> {
-    let mut seed = [0u8; 32];
-    let mut filled = 0;
-    while filled < seed.len() {
-        // SAFETY: the pointer and length describe the unfilled part of `seed`.
-        let n = unsafe { libc::getrandom(seed[filled..].as_mut_ptr().cast(), seed.len() - filled, 0) };
-        if n < 0 {
-            let e = std::io::Error::last_os_error();
-            if e.kind() != std::io::ErrorKind::Interrupted {
-                return Err(e);
-            }
-            continue;
-        }
-        filled += n as usize;
-    }
-    hyperlight_js_guest_env::reseed(seed);
+    hyperlight_js_guest_env::reseed(hyperlight_js_wire::entropy::os_seed()?);
     Ok(())
 }
 

@@ -8,11 +8,15 @@
 //! - [`ring`]: the shared-memory ring that frames travel through once set up;
 //! - [`channel`]: one end of a host↔guest link, built on the four above;
 //! - [`spin`]: when a waiting thread polls and when it sleeps, on both sides;
-//! - [`guest_error`]: how a JavaScript error from the runtime reads to a user.
+//! - [`guest_error`]: how a JavaScript error from the runtime reads to a user;
+//! - [`load`]: how a guest registers modules and handlers;
+//! - [`entropy`]: OS entropy for a guest's CSPRNG.
 
 pub mod channel;
+pub mod entropy;
 pub mod frame;
 pub mod guest_error;
+pub mod load;
 pub mod messages;
 pub mod ring;
 pub mod socket;

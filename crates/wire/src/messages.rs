@@ -155,6 +155,15 @@ pub fn output_too_large(bytes: Option<usize>, limit: u64) -> String {
     format!("the handler's result is{size} larger than the output buffer of {limit} bytes (setOutputBufferSize)")
 }
 
+/// A handler's result against the output buffer: what a user reads when it
+/// does not fit.
+pub fn output_fits(result: &str, limit: u64) -> Result<(), String> {
+    if result.len() as u64 > limit {
+        return Err(output_too_large(Some(result.len()), limit));
+    }
+    Ok(())
+}
+
 /// What a user reads for an import of a module that is neither a user, host
 /// nor built-in module: a sandbox has no file system to find it in.
 pub fn unregistered_module(name: &str) -> String {

@@ -33,7 +33,7 @@ impl GuestProcess {
     pub fn adopt((sock, memory): (OwnedFd, SharedMemory), max_frame: usize) -> Result<Self> {
         let mut chan = Channel::new(UnixStream::from(sock), max_frame);
         // A trivial handler answers within tens of microseconds.
-        chan.set_host_spin(crate::spin::HOST_SPIN);
+        chan.set_host_spin(hyperlight_js_wire::spin::HOST_SPIN);
         chan.pass_credentials()
             .map_err(|e| Error::internal(format!("could not enable SO_PASSCRED: {e}")))?;
         match chan.recv::<Reply>() {

@@ -190,7 +190,7 @@ impl Transport for ProcessGuest {
     fn start(&mut self, handler: &str, event_json: &str, gc: bool) -> Result<()> {
         self.host_wait.reset();
         // Keyed by the guest process: the one this request goes to.
-        let spin_us = crate::spin::guest_budget(self.guest.pid as u64).as_micros() as u32;
+        let spin_us = hyperlight_js_wire::spin::guest_budget(self.guest.pid as u64).as_micros() as u32;
         let req = Request::Call { handler: handler.to_string(), event: event_json.to_string(), gc, spin_us };
         // Not `send`: what the guest has no room for yet goes with the next
         // receive, as the fast path runs on Node's thread, which must not wait on a guest.
