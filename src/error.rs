@@ -16,6 +16,28 @@ pub fn sync<T>(env: &Env, result: hyperlight_js_engine::Result<T>) -> Result<T> 
     result.map_err(|e| to_napi(env, e))
 }
 
-pub fn consumed(what: &str, how: &str) -> EngineError {
-    EngineError::consumed(format!("this {what} was already consumed by {how}"))
+/// The call that used a stage object up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsumedBy {
+    Build,
+    LoadRuntime,
+    GetLoadedSandbox,
+    Unload,
+    Dispose,
+}
+
+impl ConsumedBy {
+    pub fn call(self) -> &'static str {
+        match self {
+            ConsumedBy::Build => "build()",
+            ConsumedBy::LoadRuntime => "loadRuntime()",
+            ConsumedBy::GetLoadedSandbox => "getLoadedSandbox()",
+            ConsumedBy::Unload => "unload()",
+            ConsumedBy::Dispose => "dispose()",
+        }
+    }
+}
+
+pub fn consumed(what: &str, by: ConsumedBy) -> EngineError {
+    EngineError::consumed(format!("this {what} was already consumed by {}", by.call()))
 }

@@ -8,7 +8,7 @@ use napi::bindgen_prelude::*;
 use napi::Env;
 use napi_derive::napi;
 
-use crate::error::{consumed, sync, to_napi};
+use crate::error::{consumed, sync, to_napi, ConsumedBy};
 use crate::loaded_js_sandbox::LoadedJSSandbox;
 
 /// A sandbox with the runtime up: collects handlers and modules on the host
@@ -31,12 +31,12 @@ pub struct JSSandbox {
 struct Slot {
     worker: Option<SandboxWorker>,
     /// `getLoadedSandbox()` while a load runs or after it succeeded; `dispose()` for good.
-    consumed_by: &'static str,
+    consumed_by: ConsumedBy,
 }
 
 impl JSSandbox {
     pub fn new(worker: SandboxWorker, kind: BackendKind, load_timeout: std::time::Duration, console: Console) -> Self {
-        let slot = Slot { worker: Some(worker), consumed_by: "getLoadedSandbox()" };
+        let slot = Slot { worker: Some(worker), consumed_by: ConsumedBy::GetLoadedSandbox };
         Self {
             slot: Arc::new(Mutex::new(slot)),
             registry: Registry::default(),
@@ -135,7 +135,7 @@ impl JSSandbox {
                 if result.is_err() {
                     let mut slot = lock(&slot);
                     // Disposed while the load ran: the guest is not handed back.
-                    if slot.consumed_by == "dispose()" {
+                    if slot.consumed_by == ConsumedBy::Dispose {
                         back.dispose("JSSandbox");
                     } else {
                         slot.worker = Some(back);
@@ -162,9 +162,29 @@ impl JSSandbox {
     pub fn dispose(&self, env: Env) {
         crate::telemetry::sync_external_memory(&env);
         let mut slot = self.slot();
-        slot.consumed_by = "dispose()";
+        slot.consumed_by = ConsumedBy::Dispose;
         if let Some(worker) = slot.worker.take() {
             worker.dispose("JSSandbox");
         }
+    }
+}
+
+/// `unload()` is written here, beside the `JSSandbox` it makes, rather than
+/// in loaded_js_sandbox.rs: each stage's file then knows only the stage it
+/// leads to, and the two files do not need each other.
+#[napi]
+impl LoadedJSSandbox {
+    /// Drops every handler and module and hands back a `JSSandbox` on the same guest.
+    #[napi(ts_return_type = "Promise<JSSandbox>")]
+    pub fn unload<'e>(&self, env: &'e Env) -> Result<Object<'e>> {
+        crate::telemetry::sync_external_memory(env);
+        let Some(worker) = self.state.slot().take() else {
+            return Err(self.state.consumed(env));
+        };
+        let (kind, timeout, console) = (self.kind, self.load_timeout, self.state.console.clone());
+        let handle = worker.clone();
+        let (promise, settle) = crate::promise::deferred(env, move |()| JSSandbox::new(handle, kind, timeout, console))?;
+        worker.submit(|sb| sb.unload(), settle);
+        Ok(promise)
     }
 }

@@ -11,9 +11,8 @@ use napi_derive::napi;
 
 use crate::call_abort::CallAbortHandle;
 use crate::completions::flat;
-use crate::error::{consumed, sync, to_napi};
+use crate::error::{consumed, sync, to_napi, ConsumedBy};
 use crate::interrupt_handle::InterruptHandle;
-use crate::js_sandbox::JSSandbox;
 use crate::snapshot::Snapshot;
 
 /// How a call went on the fast path (see `call_handler_json`).
@@ -27,23 +26,23 @@ enum Fast {
 /// A sandbox with handlers compiled, ready for calls.
 #[napi(js_name = "LoadedJSSandbox")]
 pub struct LoadedJSSandbox {
-    state: Arc<State>,
+    pub(crate) state: Arc<State>,
     /// Its entry in `CALLABLE`, through which `callHandlerJson` finds it.
     key: u32,
-    kind: BackendKind,
+    pub(crate) kind: BackendKind,
     /// Handed on to the `JSSandbox` that `unload()` returns.
-    load_timeout: std::time::Duration,
+    pub(crate) load_timeout: std::time::Duration,
 }
 
 /// What the methods and `callHandlerJson` share.
-struct State {
+pub(crate) struct State {
     /// Behind a lock, not `&mut self`: a host function that the fast path
     /// runs inside `callHandler` may call `unload()` on this very object.
     worker: Mutex<Option<SandboxWorker>>,
     /// What emptied `worker`: `unload()` or `dispose()`.
-    consumed_by: Mutex<&'static str>,
+    consumed_by: Mutex<ConsumedBy>,
     last_stats: Mutex<Option<CallStats>>,
-    console: Console,
+    pub(crate) console: Console,
 }
 
 /// Every live `LoadedJSSandbox`'s state, by key. `callHandlerJson` is a
@@ -58,7 +57,7 @@ impl LoadedJSSandbox {
         static NEXT: AtomicU32 = AtomicU32::new(1);
         let state = Arc::new(State {
             worker: Mutex::new(Some(worker)),
-            consumed_by: Mutex::new("unload()"),
+            consumed_by: Mutex::new(ConsumedBy::Unload),
             last_stats: Mutex::new(None),
             console,
         });
@@ -85,7 +84,7 @@ impl Drop for LoadedJSSandbox {
 }
 
 impl State {
-    fn slot(&self) -> std::sync::MutexGuard<'_, Option<SandboxWorker>> {
+    pub(crate) fn slot(&self) -> std::sync::MutexGuard<'_, Option<SandboxWorker>> {
         lock(&self.worker)
     }
 
@@ -94,7 +93,7 @@ impl State {
         self.slot().clone().ok_or_else(|| self.consumed(env))
     }
 
-    fn consumed(&self, env: &Env) -> Error {
+    pub(crate) fn consumed(&self, env: &Env) -> Error {
         to_napi(env, consumed("LoadedJSSandbox", *lock(&self.consumed_by)))
     }
 }
@@ -180,20 +179,6 @@ impl LoadedJSSandbox {
         Ok(promise)
     }
 
-    /// Drops every handler and module and hands back a `JSSandbox` on the same guest.
-    #[napi(ts_return_type = "Promise<JSSandbox>")]
-    pub fn unload<'e>(&self, env: &'e Env) -> Result<Object<'e>> {
-        crate::telemetry::sync_external_memory(env);
-        let Some(worker) = self.state.slot().take() else {
-            return Err(self.state.consumed(env));
-        };
-        let (kind, timeout, console) = (self.kind, self.load_timeout, self.state.console.clone());
-        let handle = worker.clone();
-        let (promise, settle) = crate::promise::deferred(env, move |()| JSSandbox::new(handle, kind, timeout, console))?;
-        worker.submit(|sb| sb.unload(), settle);
-        Ok(promise)
-    }
-
     /// Frees the guest now instead of when this object is garbage-collected:
     /// a running call is stopped, it and every queued call reject with
     /// `ERR_CONSUMED`, and any later use is `ERR_CONSUMED`. Idempotent.
@@ -201,7 +186,7 @@ impl LoadedJSSandbox {
     pub fn dispose(&self, env: Env) {
         crate::telemetry::sync_external_memory(&env);
         if let Some(worker) = self.state.slot().take() {
-            *lock(&self.state.consumed_by) = "dispose()";
+            *lock(&self.state.consumed_by) = ConsumedBy::Dispose;
             worker.dispose("LoadedJSSandbox");
         }
     }

@@ -6,7 +6,7 @@ use napi::bindgen_prelude::*;
 use napi::Env;
 use napi_derive::napi;
 
-use crate::error::{consumed, to_napi};
+use crate::error::{consumed, to_napi, ConsumedBy};
 use crate::host_functions::{HostModule, HostRegistry};
 use crate::js_sandbox::JSSandbox;
 
@@ -23,7 +23,7 @@ pub struct ProtoJSSandbox {
     config: SandboxConfig,
     backend: Arc<dyn Backend>,
     /// What consumed it: `loadRuntime()` or `dispose()`.
-    consumed_by: Option<&'static str>,
+    consumed_by: Option<ConsumedBy>,
     host: Arc<HostRegistry>,
     fallback_reason: Option<String>,
     console: ConsoleDestination,
@@ -75,7 +75,7 @@ impl ProtoJSSandbox {
         if let Some(how) = self.consumed_by {
             return Err(to_napi(env, consumed("ProtoJSSandbox", how)));
         }
-        self.consumed_by = Some("loadRuntime()");
+        self.consumed_by = Some(ConsumedBy::LoadRuntime);
         self.host.seal();
         let (backend, config, host) = (self.backend.clone(), self.config, self.host.clone());
         let kind = backend.kind();
@@ -97,7 +97,7 @@ impl ProtoJSSandbox {
     /// use is `ERR_CONSUMED`, as for the other stages. Idempotent.
     #[napi]
     pub fn dispose(&mut self) {
-        self.consumed_by.get_or_insert("dispose()");
+        self.consumed_by.get_or_insert(ConsumedBy::Dispose);
         self.host.seal();
     }
 }

@@ -5,7 +5,7 @@ use napi::bindgen_prelude::*;
 use napi::Env;
 use napi_derive::napi;
 
-use crate::error::{consumed, sync, to_napi};
+use crate::error::{consumed, sync, to_napi, ConsumedBy};
 use crate::proto_js_sandbox::ProtoJSSandbox;
 
 /// Collects sizes and the backend choice; `build()` checks them all and
@@ -17,13 +17,14 @@ pub struct SandboxBuilder {
     backend: BackendChoice,
     /// Where the sandbox's console output goes (lib/api.js keeps a function sink).
     console: ConsoleDestination,
-    consumed: bool,
+    /// `build()`, once it has begun.
+    consumed_by: Option<ConsumedBy>,
 }
 
 impl SandboxBuilder {
     fn usable(&self, env: &Env) -> Result<()> {
-        if self.consumed {
-            return Err(to_napi(env, consumed("SandboxBuilder", "build()")));
+        if let Some(by) = self.consumed_by {
+            return Err(to_napi(env, consumed("SandboxBuilder", by)));
         }
         Ok(())
     }
@@ -33,7 +34,7 @@ impl SandboxBuilder {
 impl SandboxBuilder {
     #[napi(constructor)]
     pub fn new() -> Self {
-        Self { config: SandboxConfig::default(), backend: BackendChoice::Auto, console: ConsoleDestination::Inherit, consumed: false }
+        Self { config: SandboxConfig::default(), backend: BackendChoice::Auto, console: ConsoleDestination::Inherit, consumed_by: None }
     }
 
     #[napi]
@@ -108,7 +109,7 @@ impl SandboxBuilder {
         self.usable(env)?;
         // Used up when the build starts, as upstream's builder is taken:
         // a build that then fails still consumed it.
-        self.consumed = true;
+        self.consumed_by = Some(ConsumedBy::Build);
         crate::install_guest_image();
         let (config, requested, console) = (self.config, self.backend, self.console);
         let checked = move |chosen: hyperlight_js_engine::Result<select::Chosen>| {

@@ -6,7 +6,8 @@
 //! joined by the build script), evaluated once when
 //! a guest's runtime starts; what JavaScript cannot do well or safely is
 //! native and handed to it as one `native` object: randomness, digests, UTF-8
-//! and WHATWG URL parsing (the `url` crate). `no_std` + `alloc`, so the
+//! and WHATWG URL parsing (the `url` crate), base64, and the number formatting
+//! and collation behind `Intl` (ICU4X, see `intl.rs`). `no_std` + `alloc`, so the
 //! micro-VM guest can use it.
 //!
 //! Randomness: a sandbox is a copy (a fork of a template, a restored
@@ -19,6 +20,8 @@
 #![no_std]
 
 extern crate alloc;
+
+mod intl;
 
 use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
@@ -235,6 +238,8 @@ pub fn install(ctx: &Ctx<'_>, host: GuestHost) -> rquickjs::Result<()> {
     native.set("utf8Decode", Function::new(ctx.clone(), native_utf8_decode)?)?;
     native.set("urlParse", Function::new(ctx.clone(), native_url_parse)?)?;
     native.set("urlSet", Function::new(ctx.clone(), native_url_set)?)?;
+    native.set("intlFormatNumber", Function::new(ctx.clone(), intl::format_number)?)?;
+    native.set("intlCompare", Function::new(ctx.clone(), intl::compare)?)?;
     native.set("base64Encode", Function::new(ctx.clone(), native_base64_encode)?)?;
     native.set("base64Decode", Function::new(ctx.clone(), native_base64_decode)?)?;
     let host_call = host.host_call;

@@ -3,12 +3,13 @@
 
 mod guest_process;
 mod launcher;
-mod sandbox;
+mod transport;
+mod waiting;
 
 use std::sync::Arc;
 
 pub use launcher::{set_guest_image, GuestImage};
-pub use sandbox::ProcessGuest;
+pub use transport::ProcessGuest;
 
 use crate::backend::{Backend, HostDispatch, Transport};
 use crate::config::BackendKind;

@@ -1,6 +1,7 @@
 //! The process backend's [`Transport`]: requests over the socket, host
 //! calls answered in place, and a dead or misbehaving guest turned into a
-//! broken transport (a poisoned sandbox) rather than a host failure.
+//! broken transport (a poisoned sandbox) rather than a host failure. How a
+//! call waits for its guest on the caller's thread is `waiting.rs`'s.
 
 use std::any::Any;
 use std::sync::{mpsc, Arc, Mutex};
@@ -14,25 +15,8 @@ use crate::monitor::GuestClock;
 use crate::error::{Error, Result};
 use crate::process::guest_process::{guest_gone, GuestProcess};
 use crate::process::launcher::{fork, spawn_sandbox};
+use crate::process::waiting::{Wait, WaitPolicy};
 use hyperlight_js_wire::{host_max_frame, FailureKind, GuestFailure, ProtocolError, Reply, Request, SandboxInit};
-
-/// How many times the usual spin the caller's thread waits for a guest its
-/// call had to wake (see `poll`), within `spin::MAX_CALLER_SPIN`.
-const WOKEN_GUEST_SPIN_FACTOR: u32 = 4;
-/// How long a woken guest is polled for before asking where it waits: on
-/// another CPU it has mostly answered by then (a wake-up costs 10-30 us).
-const WOKEN_GUEST_ASK_AFTER: Duration = Duration::from_micros(20);
-/// Once the kernel said a woken guest waited on the caller's CPU, how many
-/// calls after that sleep at once, without asking, while the guest keeps
-/// going to sleep on that CPU. Then one asks again: on an idle machine the
-/// kernel moves a guest that waits behind a polling thread to a free CPU,
-/// and only a poll gives it the chance.
-const ASK_AGAIN_AFTER: u8 = 8;
-/// How many calls that find the guest on the caller's CPU go by before the
-/// next one moves it elsewhere (see `move_guest_off`). On an idle machine one
-/// move ends the mode where the two take turns on one CPU; on a busy one the
-/// guest comes back, and each move costs a short poll and two system calls.
-const MOVE_AGAIN_AFTER: u8 = 64;
 
 /// About what a fork of the template holds once loaded.
 const FORK_BYTES: u64 = 5 * 1024 * 1024 / 2;
@@ -47,12 +31,8 @@ pub struct ProcessGuest {
     broken: Option<String>,
     /// Lets an interrupt end a call that is waiting on a host function.
     host_wait: HostWaiter,
-    /// The call `start` sent had to wake the guest (see `poll`).
-    woke_guest: bool,
-    /// Calls left that may sleep at once for a woken guest (see `ASK_AGAIN_AFTER`).
-    trust_here: u8,
-    /// Calls that find the guest on this CPU before the next move (see `MOVE_AGAIN_AFTER`).
-    move_in: u8,
+    /// How a call waits for this guest on the caller's thread.
+    waiting: WaitPolicy,
     /// The call `start` sent: its handler, and what `poll` left for `finish`.
     current: Option<(String, Option<Parked>)>,
 }
@@ -75,9 +55,7 @@ impl ProcessGuest {
             console,
             broken: None,
             host_wait: HostWaiter::default(),
-            woke_guest: false,
-            trust_here: 0,
-            move_in: 0,
+            waiting: WaitPolicy::default(),
             current: None,
         })
     }
@@ -114,29 +92,21 @@ impl ProcessGuest {
         self.guest.has_exited().then(|| format!("its guest process {}", self.guest.exit_description()))
     }
 
-    /// Whether the kernel has the woken guest queued on this thread's CPU;
-    /// if so, the next calls need not ask (see `ASK_AGAIN_AFTER`).
+    /// Whether the kernel has the woken guest queued on this thread's CPU.
     fn asked_here(&mut self) -> bool {
         let here = self.guest.waits_on_this_cpu();
-        self.trust_here = if here { ASK_AGAIN_AFTER } else { 0 };
-        here
+        self.waiting.kernel_says(here)
     }
 
-    /// Moves a guest found on this thread's CPU to another one, now and then
-    /// (`MOVE_AGAIN_AFTER`). The kernel keeps a host thread and a guest that
-    /// take turns on one CPU there, each sleeping while the other runs (8-13
-    /// us a call against 3 us on two CPUs), for thousands of calls, as it
-    /// sees no task waiting to be moved. Once moved, the guest is woken where
-    /// it ran last, and answers while this thread polls.
+    /// Moves a guest found on this thread's CPU to another one, when the
+    /// policy says it is time (see `WaitPolicy::move_now`).
     fn move_guest_off(&mut self) -> bool {
-        if self.move_in > 0 {
-            self.move_in -= 1;
+        if !self.waiting.move_now() {
             return false;
         }
-        self.move_in = MOVE_AGAIN_AFTER;
         let moved = self.guest.move_off_this_cpu();
         if moved {
-            self.trust_here = 0;
+            self.waiting.moved();
         }
         moved
     }
@@ -203,7 +173,7 @@ impl Transport for ProcessGuest {
             }
             return Err(self.gone(&during_call(handler), e));
         }
-        self.woke_guest = self.guest.chan.woke_peer();
+        self.waiting.sent(self.guest.chan.woke_peer());
         self.current = Some((handler.to_string(), None));
         Ok(())
     }
@@ -212,31 +182,9 @@ impl Transport for ProcessGuest {
         if !matches!(self.current, Some((_, None))) {
             return None;
         }
-        // A guest that had gone to sleep answers a wake-up later: worth a
-        // longer first wait than handing the call over, which costs three.
-        let woke = std::mem::take(&mut self.woke_guest);
-        let woken_until = (Instant::now() + spin * WOKEN_GUEST_SPIN_FACTOR).min(cap);
-        // But a woken guest the kernel queued on this thread's own CPU cannot
-        // run while this thread polls (under load that is most calls, about
-        // 400 us each): after a short poll, ask the kernel where it waits.
-        // Once it said here, while the guest goes to sleep on this CPU it is
-        // most likely queued here again: sleep at once, for a while.
-        // A guest that was polling on this very CPU has been preempted by
-        // this thread: sleep at once too, or it waits out the whole spin and
-        // the hand-over (a mode seen on idle machines, about 70 us a call).
-        let here = (!woke || self.trust_here > 0) && self.guest.chan.peer_idle_on_this_cpu();
-        if here && woke {
-            self.trust_here -= 1;
-        }
-        let mut ask_where = woke || here;
+        let chan = &self.guest.chan;
+        let Wait { here, woken_until, mut until, mut ask_where } = self.waiting.begin(spin, cap, || chan.peer_idle_on_this_cpu());
         let mut moved = false;
-        let mut until = if here {
-            Instant::now()
-        } else if woke {
-            (Instant::now() + WOKEN_GUEST_ASK_AFTER).min(woken_until)
-        } else {
-            (Instant::now() + spin).min(cap)
-        };
         let deadline = || (Instant::now() + spin).min(cap);
         loop {
             let reply = match self.guest.chan.recv_by::<Reply>(until) {
@@ -252,7 +200,7 @@ impl Transport for ProcessGuest {
                         // not, sleep as below.
                         moved = true;
                         ask_where = true;
-                        until = (Instant::now() + WOKEN_GUEST_ASK_AFTER).min(woken_until);
+                        until = WaitPolicy::after_move(woken_until);
                     } else if on_this_cpu {
                         if let Err(e) = self.guest.chan.nap_until(woken_until) {
                             let handler = self.take_handler();
