@@ -9,6 +9,7 @@ const { Console } = require('node:console');
 const { Writable } = require('node:stream');
 
 const { loaded, BACKEND, SLOW } = require('./helpers');
+const { asCurrentNode, withCurrentAssert } = require('../crates/guest-env/tests/node-oracle.cjs');
 const { SandboxPool } = require('../lib');
 
 // Each probe is an expression; its value, made JSON-safe the same way on both
@@ -284,43 +285,60 @@ async function sandboxConsole() {
   return blocks;
 }
 
-// The guest follows Node 22 and later, where util.inspect shows a buffer's
-// and a DataView's accessors in brackets; Node 20 showed them bare.
-const OLD_NODE = Number(process.versions.node.split('.')[0]) < 22;
-const asCurrentNode = (text) => (OLD_NODE ? text.replace(/\b(byteLength|byteOffset|buffer): /g, '[$1]: ') : text);
 
-/**
- * Node 20 formatted console.assert(false, notAString) as 'Assertion failed: '
- * + String(it); Node 22 and later, which the guest follows, format it as
- * console.error would after 'Assertion failed'. On Node 20 the oracle's
- * assert follows the later rule, with Node's own formatting.
- */
-function withCurrentAssert(c) {
-  if (!OLD_NODE) return c;
-  c.assert = (value, ...args) => {
-    if (value) return;
-    if (typeof args[0] === 'string') args[0] = `Assertion failed: ${args[0]}`;
-    else args.unshift('Assertion failed');
-    c.warn(...args);
-  };
-  return c;
+// Intl for en-US, the sandbox's one locale, in UTC, its one time zone: the
+// same expressions in Node (told timeZone 'UTC') and in a sandbox.
+const INTL = [
+  '(1234567.891).toLocaleString()', '(1234567.891).toLocaleString("en-US")', '(-0).toLocaleString()', '12345678901234567890n.toLocaleString()',
+  '[0, 1.005, 2.5, -2.5, 0.1 + 0.2, 1e21, 123.456e-10, -1234.5].map((x) => new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 }).format(x))',
+  '[NaN, Infinity, -Infinity].map((x) => new Intl.NumberFormat().format(x))',
+  'new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" }).format(-1234.5)',
+  '["EUR", "GBP", "JPY", "CAD", "CHF", "SEK"].map((currency) => new Intl.NumberFormat("en-US", { style: "currency", currency }).format(1234.567))',
+  'new Intl.NumberFormat("en-US", { style: "percent", maximumFractionDigits: 1 }).format(0.12345)',
+  'new Intl.NumberFormat("en-US", { minimumIntegerDigits: 3, minimumFractionDigits: 2, useGrouping: false }).format(12345.6)',
+  'new Intl.NumberFormat("en-US", { signDisplay: "always" }).format(5)',
+  'new Intl.NumberFormat("en-US", { maximumFractionDigits: 101 })',
+  'new Intl.NumberFormat("en-US", { style: "currency" })',
+  'new Intl.NumberFormat().resolvedOptions().locale',
+  '["b", "a", "ä", "Z", "z", "A", "résumé", "resume", "Resume"].sort(new Intl.Collator("en").compare)',
+  '["a10", "a2", "a1"].sort(new Intl.Collator("en", { numeric: true }).compare)',
+  '["base", "accent", "case", "variant"].map((sensitivity) => [["a", "A"], ["a", "á"], ["a", "b"]].map(([x, y]) => new Intl.Collator("en", { sensitivity }).compare(x, y)))',
+  '["b", "a", "ä", "Z"].sort((x, y) => x.localeCompare(y))',
+  '"a".localeCompare("A", undefined, { sensitivity: "base" })',
+  'new Date(0).toLocaleString("en-US", { timeZone: "UTC" })',
+  'new Date(1700000000123).toLocaleDateString("en-US", { timeZone: "UTC" })',
+  'new Date(1700000000123).toLocaleTimeString("en-US", { timeZone: "UTC" })',
+  '["full", "long", "medium", "short"].map((dateStyle) => new Intl.DateTimeFormat("en-US", { dateStyle, timeStyle: dateStyle, timeZone: "UTC" }).format(new Date(1700000000123)))',
+  'new Intl.DateTimeFormat("en-US", { weekday: "long", year: "numeric", month: "long", day: "numeric", timeZone: "UTC" }).format(new Date(951782400000))',
+  'new Intl.DateTimeFormat("en-US", { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: "UTC" }).format(new Date(43200000))',
+  'new Intl.DateTimeFormat("en-US", { timeZone: "UTC" }).format(new Date(NaN))',
+  'new Intl.DateTimeFormat("en-US", { timeZone: "UTC" }).resolvedOptions().timeZone',
+];
+
+/** The expression's value in Node (each one that formats a date names UTC). */
+function nodeIntl(expr) {
+  try {
+    return JSON.stringify(new Function(`return (${expr});`)());
+  } catch (e) {
+    return JSON.stringify(['throws', e.name, e.message]);
+  }
 }
 
-test(`no Intl: the locale methods fall back to fixed output, as the README says (${BACKEND})`, async () => {
-  // When the runtime gains Intl this fails, and README's "Intl is not there" changes with it.
+test(`Intl (en-US, UTC) gives what Node gives (${BACKEND})`, async () => {
   const sandbox = await loaded({
-    h: `function handler() {
-      const t = (f) => { try { return f(); } catch (e) { return e.name; } };
-      return [typeof Intl, t(() => new Intl.NumberFormat()), (1234567.891).toLocaleString(),
-        new Date(0).toLocaleString('en-US', { timeZone: 'UTC' }), ['b', 'a', 'ä', 'Z'].sort((x, y) => x.localeCompare(y)),
-        'straße'.toLocaleUpperCase(), 'e\\u0301'.normalize('NFC').length];
+    h: `function handler(e) {
+      return e.exprs.map((expr) => {
+        try { return JSON.stringify((0, eval)('(' + expr + ')')); } catch (err) { return JSON.stringify(['throws', err.name, err.message]); }
+      });
     }`,
   });
-  assert.deepEqual(await sandbox.callHandler('h', {}), [
-    'undefined', 'ReferenceError', '1234567.891', '01/01/1970, 12:00:00 AM', ['Z', 'a', 'b', 'ä'], 'STRASSE', 1,
-  ]);
-  // The last two are Node's answers too.
-  assert.deepEqual(['straße'.toLocaleUpperCase(), 'e\u0301'.normalize('NFC').length], ['STRASSE', 1]);
+  const got = await sandbox.callHandler('h', { exprs: INTL });
+  INTL.forEach((expr, i) => assert.equal(got[i], nodeIntl(expr), expr));
+  // The one time zone: another is refused, saying so.
+  const [other] = await sandbox.callHandler('h', { exprs: ['new Intl.DateTimeFormat("en-US", { timeZone: "America/New_York" })'] });
+  const [, name, message] = JSON.parse(other);
+  assert.equal(name, 'RangeError');
+  assert.match(message, /UTC/);
 });
 
 test(`console: every level formats as Node's console does, on the same stream (${BACKEND})`, async () => {

@@ -15,10 +15,14 @@ import fs from 'node:fs';
 import nodeCrypto from 'node:crypto';
 import { Console } from 'node:console';
 import { Writable } from 'node:stream';
+import nodeOracle from './node-oracle.cjs';
+
+const { asCurrentNode, withCurrentAssert } = nodeOracle;
 
 const PRELUDE_DIR = new URL('../src/prelude/', import.meta.url);
 const PRELUDE = fs.readdirSync(PRELUDE_DIR).filter((f) => f.endsWith('.js')).sort()
   .map((f) => fs.readFileSync(new URL(f, PRELUDE_DIR), 'utf8')).join('\n');
+const collators = new Map(); // the fake intlCompare's, by options
 const LEVELS = new Set(['log', 'info', 'warn', 'error', 'debug', 'trace']);
 const URL_PARTS = ['href', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash', 'origin'];
 const URL_SETTERS = new Set(['href', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash']);
@@ -31,6 +35,7 @@ function sandbox({ setup, entropy = true } = {}) {
   const writes = [];
   const fetchLog = []; // every request native.fetch was given, parsed
   const randomCalls = [];
+  const intlCalls = [];
   const state = { entropy };
   const toArrayBuffer = (bytes) => {
     const out = new R.ArrayBuffer(bytes.length);
@@ -113,6 +118,24 @@ function sandbox({ setup, entropy = true } = {}) {
       const answer = route(request, R);
       return typeof answer === 'string' ? answer : JSON.stringify(answer);
     },
+    // Intl: the host's ICU stands in for ICU4X (same contract as src/intl.rs).
+    intlFormatNumber(x, minInt, minFrac, maxFrac, useGrouping) {
+      assert.ok(typeof x === 'number' && Number.isFinite(x), `intlFormatNumber wants a finite number, not ${x}`);
+      assert.ok(Number.isInteger(minInt) && minInt >= 1 && minInt <= 21, `bad minInt ${minInt}`);
+      assert.ok(Number.isInteger(minFrac) && Number.isInteger(maxFrac) && minFrac >= 0 && minFrac <= maxFrac && maxFrac <= 100, `bad fraction digits ${minFrac}, ${maxFrac}`);
+      assert.equal(typeof useGrouping, 'boolean');
+      intlCalls.push('intlFormatNumber');
+      return new Intl.NumberFormat('en-US', { minimumIntegerDigits: minInt, minimumFractionDigits: minFrac, maximumFractionDigits: maxFrac, useGrouping }).format(x);
+    },
+    intlCompare(a, b, sensitivity, numeric, ignorePunctuation) {
+      assert.ok(typeof a === 'string' && typeof b === 'string', 'intlCompare wants strings');
+      assert.ok(['base', 'accent', 'case', 'variant'].includes(sensitivity), `bad sensitivity ${sensitivity}`);
+      assert.ok(typeof numeric === 'boolean' && typeof ignorePunctuation === 'boolean');
+      intlCalls.push('intlCompare');
+      const key = `${sensitivity} ${numeric} ${ignorePunctuation}`;
+      if (!collators.has(key)) collators.set(key, new Intl.Collator('en-US', { sensitivity, numeric, ignorePunctuation }));
+      return Math.sign(collators.get(key).compare(a, b));
+    },
     urlSet(href, property, value) {
       assert.ok(URL_SETTERS.has(property), `bad property ${property}`);
       assert.equal(typeof value, 'string');
@@ -133,7 +156,7 @@ function sandbox({ setup, entropy = true } = {}) {
   vm.runInContext(PRELUDE, context, { filename: 'prelude.js' })(vm.runInContext('globalThis', context), native);
   const run = (code) => vm.runInContext(code, context, { filename: 'user.js' });
   const take = () => writes.splice(0);
-  return { context, run, writes, take, before, randomCalls, state, fetchLog, builtinsUnchanged: builtinsBefore === shape(), g: run('globalThis') };
+  return { context, run, writes, take, before, randomCalls, intlCalls, state, fetchLog, builtinsUnchanged: builtinsBefore === shape(), g: run('globalThis') };
 }
 
 // The fake host's fetch: a few routes on https://example.test, no network.
@@ -185,14 +208,15 @@ const text = (writes) => writes.map((w) => `${w.text}\n`).join('');
 // ---------------------------------------------------------------- globals
 test('installs exactly the listed globals, non-enumerable', () => {
   const s = sandbox();
-  // (a vm context already has V8's own console object: it must be replaced)
-  const added = Reflect.ownKeys(s.g).filter((k) => !s.before.has(k) || k === 'console').map(String).sort();
+  // (a vm context already has V8's own console and Intl objects: they must be replaced)
+  const added = Reflect.ownKeys(s.g).filter((k) => !s.before.has(k) || k === 'console' || k === 'Intl').map(String).sort();
+  assert.deepEqual(Reflect.ownKeys(s.g.Intl).map(String), ['getCanonicalLocales', 'DateTimeFormat', 'NumberFormat', 'Collator', 'Symbol(Symbol.toStringTag)']);
   assert.equal(Object.keys(s.g.console).includes('table'), true);
   assert.ok(s.builtinsUnchanged, 'built-in objects keep their own keys (Math.random is replaced in place)');
   assert.deepEqual(added, ['AbortController', 'AbortSignal', 'CustomEvent', 'DOMException', 'Event', 'EventTarget',
     'TextDecoder', 'TextEncoder', 'URL', 'URLSearchParams', 'console', 'crypto', 'structuredClone',
     'atob', 'btoa', 'Headers', 'Blob', 'File', 'ReadableStream', 'Request', 'Response', 'fetch',
-    'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate'].sort());
+    'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate', 'Intl'].sort());
   for (const name of added) {
     const d = Object.getOwnPropertyDescriptor(s.g, name);
     assert.deepEqual([d.writable, d.enumerable, d.configurable], [true, false, true], name);
@@ -328,27 +352,6 @@ const VALUES = [
   "({ a: { [Symbol.for('nodejs.util.inspect.custom')]() { return 'multi\\nline'; } } })",
 ];
 
-// The prelude follows Node 22 and later, where util.inspect shows a buffer's
-// and a DataView's accessors in brackets; Node 20 showed them bare.
-const OLD_NODE = Number(process.versions.node.split('.')[0]) < 22;
-const asCurrentNode = (text) => (OLD_NODE ? text.replace(/\b(byteLength|byteOffset|buffer): /g, '[$1]: ') : text);
-
-/**
- * Node 20 formatted console.assert(false, notAString) as 'Assertion failed: '
- * + String(it); Node 22 and later, which the guest follows, format it as
- * console.error would after 'Assertion failed'. On Node 20 the oracle's
- * assert follows the later rule, with Node's own formatting.
- */
-function withCurrentAssert(c) {
-  if (!OLD_NODE) return c;
-  c.assert = (value, ...args) => {
-    if (value) return;
-    if (typeof args[0] === 'string') args[0] = `Assertion failed: ${args[0]}`;
-    else args.unshift('Assertion failed');
-    c.warn(...args);
-  };
-  return c;
-}
 
 test('console.log matches util.format for many values', () => {
   const con = sb.run('console');
@@ -1389,4 +1392,287 @@ test('fetch: the response, and failures', async () => {
     if (code.startsWith("fetch('/")) assert.equal((await promise.catch((e) => e)).cause.message, 'Invalid URL');
   }
   assert.deepEqual([s.run('fetch.length'), s.run('fetch.name'), s.run('typeof fetch')], [1, 'fetch', 'function']);
+});
+
+// ---------------------------------------------------------------- Intl
+// Node is the oracle. A sandbox has one locale, en-US, and one time zone,
+// UTC: Node is asked in en-US, and in UTC for dates. Each case is one
+// function's source, run in both worlds on the same arguments; results
+// and errors are compared as text.
+const intl = sandbox();
+const outcome = (f) => {
+  try {
+    const v = f();
+    return typeof v === 'string' ? v : JSON.stringify(v);
+  } catch (e) {
+    return `threw ${e?.name}: ${e?.message}`;
+  }
+};
+const showArgs = (args) => args.map((a) => (typeof a === 'bigint' ? `${a}n` : typeof a === 'number' ? String(Object.is(a, -0) ? '-0' : a) : JSON.stringify(a))).join(', ');
+// The prelude follows Node 26 where Node's lines differ; older lines' answers are put in its words.
+const ROUNDING_KEYS = /"roundingMode":("\w+"),"roundingIncrement":(\d+),"trailingZeroDisplay":("\w+"),"roundingPriority":("\w+")/g;
+function asCurrentIntl(text) {
+  text = text.replace(/Invalid language tag: .*/, 'Incorrect locale information provided');
+  if (NODE_MAJOR < 22) {
+    text = text.replace(ROUNDING_KEYS, '"roundingIncrement":$2,"roundingMode":$1,"roundingPriority":$4,"trailingZeroDisplay":$3')
+      .replace(/("minimumSignificantDigits":\d+,"maximumSignificantDigits":\d+),("minimumFractionDigits":\d+,"maximumFractionDigits":\d+)/, '$2,$1')
+      .replace(/Can't set option \w+ when \w+ is used/, 'Invalid option : option')
+      .replace('maximumFractionDigits not equal to minimumFractionDigits', 'maximumFractionDigits value is out of range.')
+      .replace('for SetNumberFormatDigitOptions options', 'for Intl.NumberFormat options');
+  }
+  return text;
+}
+// Node before 26 has U+202F before AM/PM in formatToParts (not in format).
+const asCurrentDates = (text) => (NODE_MAJOR < 26 ? text.replaceAll('\u202f', ' ') : text);
+// Node 20 resolved hour12: false to h24 (ECMA-402 then); later lines, and the prelude, to h23.
+const asCurrentOptions = (a) => (NODE_MAJOR < 22 && a !== null && typeof a === 'object' && a.hour12 === false ? { ...a, hour12: undefined, hourCycle: 'h23' } : a);
+function compareIntl(source, argsList, { nodeSource = source, normalize = (t) => t } = {}) {
+  const inSandbox = intl.run(`(${source})`);
+  const inNode = (0, eval)(`(${nodeSource})`);
+  let n = 0;
+  for (const args of argsList) {
+    const expected = normalize(asCurrentIntl(outcome(() => inNode(...args.map(asCurrentOptions)))));
+    assert.equal(outcome(() => inSandbox(...args)), expected, `${source} (${showArgs(args)})`);
+    n++;
+  }
+  return n;
+}
+const cross = (...lists) => lists.reduce((acc, list) => acc.flatMap((a) => list.map((b) => [...a, b])), [[]]);
+
+const NUMBERS = [0, -0, 1, -1, 0.5, -0.5, 1.5, 2.5, -2.5, 0.125, 1.005, 1.0005, 2.675, 0.1 + 0.2, 123.456, -123.456, 1234.5678, 999.9995, 9.995,
+  0.000001234, 1e-7, 5e-324, 1e21, 1.7976931348623157e308, 123456789.987654321, 2 ** 53, -(2 ** 53) - 2, 1234, 12345, 123456, 0.045, 4.35, 1.45,
+  8.345, 1e15 + 0.3, 0.07, 0.29, 99.5, -0.0001, NaN, Infinity, -Infinity];
+const CURRENCIES = ['USD', 'eur', 'GBP', 'JPY', 'CAD', 'AUD', 'CNY', 'INR', 'CHF', 'SEK', 'KRW', 'KWD', 'CLF', 'XOF', 'BRL', 'XYZ'];
+const NUMBER_OPTIONS = [
+  undefined, {}, { style: 'decimal' }, { style: 'percent' },
+  ...CURRENCIES.map((currency) => ({ style: 'currency', currency })),
+  { style: 'currency', currency: 'USD', currencyDisplay: 'code' }, { style: 'currency', currency: 'CAD', currencyDisplay: 'narrowSymbol' },
+  { style: 'currency', currency: 'SEK', currencyDisplay: 'narrowSymbol' }, { style: 'currency', currency: 'EUR', currencySign: 'accounting' },
+  { style: 'currency', currency: 'CHF', currencySign: 'accounting', signDisplay: 'always' },
+  { minimumFractionDigits: 2 }, { maximumFractionDigits: 0 }, { maximumFractionDigits: 20 }, { minimumFractionDigits: 3, maximumFractionDigits: 5 },
+  { maximumFractionDigits: 1, style: 'percent' }, { minimumFractionDigits: 4, style: 'currency', currency: 'USD' }, { maximumFractionDigits: 1, style: 'currency', currency: 'JPY' },
+  { minimumIntegerDigits: 5 }, { minimumIntegerDigits: 3, useGrouping: false }, { minimumIntegerDigits: 21, maximumFractionDigits: 20 },
+  { useGrouping: false }, { useGrouping: 'min2' }, { useGrouping: 'min2', minimumIntegerDigits: 5 }, { useGrouping: 'always' }, { useGrouping: 'false' }, { useGrouping: '' },
+  ...['auto', 'never', 'always', 'exceptZero', 'negative'].flatMap((signDisplay) => [{ signDisplay }, { signDisplay, style: 'percent' }]),
+  { maximumSignificantDigits: 3 }, { minimumSignificantDigits: 5 }, { minimumSignificantDigits: 2, maximumSignificantDigits: 4 },
+  { maximumSignificantDigits: 1, style: 'percent' }, { maximumSignificantDigits: 2, style: 'currency', currency: 'USD' },
+  ...['ceil', 'floor', 'expand', 'trunc', 'halfCeil', 'halfFloor', 'halfExpand', 'halfTrunc', 'halfEven'].map((roundingMode) => ({ roundingMode, maximumFractionDigits: 1 })),
+  { roundingMode: 'halfEven', maximumSignificantDigits: 2 }, { roundingIncrement: 5, minimumFractionDigits: 2, maximumFractionDigits: 2 },
+  { roundingIncrement: 25, minimumFractionDigits: 2, maximumFractionDigits: 2, roundingMode: 'halfEven' }, { roundingIncrement: 50, maximumFractionDigits: 0 },
+  { trailingZeroDisplay: 'stripIfInteger', minimumFractionDigits: 2 }, { style: 'currency', currency: 'USD', trailingZeroDisplay: 'stripIfInteger' },
+  { roundingPriority: 'morePrecision', maximumSignificantDigits: 2, maximumFractionDigits: 2 }, { roundingPriority: 'lessPrecision', maximumSignificantDigits: 2, maximumFractionDigits: 2 },
+  { roundingPriority: 'lessPrecision', minimumSignificantDigits: 3 },
+];
+const NUMBER_CASE = `(o, x) => { const f = new Intl.NumberFormat('en-US', o); return [f.format(x), f.formatToParts(x), f.resolvedOptions()]; }`;
+
+test('Intl.NumberFormat matches Node for numbers and options', () => {
+  // (ICU applies a rounding increment in double arithmetic: past 15 digits its answer is inexact, the sandbox's exact.)
+  const cases = cross(NUMBER_OPTIONS, NUMBERS).filter(([o, x]) => !(o?.roundingIncrement > 1 && Math.abs(x) > 1e15));
+  assert.equal(compareIntl(NUMBER_CASE, cases), cases.length);
+  // (Node refuses to format NaN and infinities with many fraction digits: a V8 quirk the sandbox does not copy.)
+  compareIntl(NUMBER_CASE, cross([{ maximumFractionDigits: 100 }, { minimumFractionDigits: 100 }, { minimumIntegerDigits: 21, minimumFractionDigits: 60 }], NUMBERS.filter(Number.isFinite)));
+  assert.ok(intl.intlCalls.includes('intlFormatNumber'), 'a double\'s digits come from native.intlFormatNumber');
+});
+
+test('Intl.NumberFormat: BigInt, numeric strings and other values', () => {
+  const values = [0n, 1n, -1n, 1234n, -987654321n, 2n ** 64n, -(10n ** 30n) - 7n, '1.005', '-0', '  42  ', '0x1F', '0b101', '1e3', '.5', '5.', '+.25e1',
+    '12345678901234567890.123456789', '-98765432109876543210', '1e20000', '-1e-20000', '', 'abc', 'Infinity', '-Infinity', '1_000', '1e-400', true, null, undefined, [], [7], {}, new Date(5)];
+  const options = [{}, { style: 'percent' }, { style: 'currency', currency: 'USD' }, { minimumFractionDigits: 2 }, { maximumSignificantDigits: 3 },
+    { signDisplay: 'exceptZero' }, { useGrouping: false }, { minimumIntegerDigits: 25 > 21 ? 21 : 25 }, { roundingMode: 'floor', maximumFractionDigits: 0 }];
+  compareIntl(NUMBER_CASE, cross(options, values));
+  compareIntl('(x, o) => [x.toLocaleString(\'en-US\', o), x.toLocaleString(undefined, o)]', cross([1234.5678, -0, NaN, 0.5, 1e21, 12345678901234567890n, -5n], [undefined, { style: 'percent' }, { style: 'currency', currency: 'EUR' }]),
+    { nodeSource: '(x, o) => [x.toLocaleString(\'en-US\', o), x.toLocaleString(\'en-US\', o)]' });
+  compareIntl('(x) => x.toLocaleString()', [[1234.5678], [-1e21], [2n ** 70n], [0.0005]], { nodeSource: '(x) => x.toLocaleString(\'en-US\')' });
+  compareIntl('(x) => (() => { try { Symbol.prototype.toLocaleString.call(x); } catch {} return new Intl.NumberFormat().format(x); })()', [[Symbol('s')], [1n << 2000n]]);
+});
+
+test('Intl.NumberFormat: errors for bad options', () => {
+  const bad = [{ style: 'currency' }, { style: 'currency', currency: 'US' }, { currency: 'usdx' }, { style: 'x' }, { currencyDisplay: 'x' },
+    { minimumIntegerDigits: 0 }, { minimumIntegerDigits: 22 }, { minimumFractionDigits: 101 }, { minimumFractionDigits: -1 }, { maximumFractionDigits: 101 },
+    { minimumFractionDigits: 'x' }, { minimumFractionDigits: 5, maximumFractionDigits: 2 }, { minimumSignificantDigits: 0 }, { maximumSignificantDigits: 22 },
+    { minimumSignificantDigits: 5, maximumSignificantDigits: 2 }, { useGrouping: 'x' }, { signDisplay: 'x' }, { notation: 'x' }, { roundingMode: 'x' },
+    { roundingIncrement: 3 }, { roundingIncrement: 5, maximumFractionDigits: 2 }, { roundingIncrement: 5, maximumSignificantDigits: 2 },
+    { roundingPriority: 'x' }, { trailingZeroDisplay: 'x' }, { localeMatcher: 'x' }, { numberingSystem: 'x!' }, { unit: 'xx' }, { style: 'unit' },
+    { currencySign: 'x' }];
+  compareIntl('(o) => new Intl.NumberFormat(\'en-US\', o).resolvedOptions()', bad.map((o) => [o]));
+  compareIntl('(l) => new Intl.NumberFormat(l).resolvedOptions().locale', [[''], ['en_US'], ['x'], ['i-klingon'], ['en-US-'], ['en-a-b'], [[1]], [null], ['en-GB-oed'], ['123']]);
+  compareIntl('(o) => (1).toLocaleString(\'en-US\', o)', [[{ style: 'currency' }], [{ maximumFractionDigits: -1 }], [{ useGrouping: 'x' }]]);
+  compareIntl('(x) => Number.prototype.toLocaleString.call(x)', [['1'], [{}], [1n]]);
+  compareIntl('(x) => BigInt.prototype.toLocaleString.call(x)', [[1], ['1']]);
+  // What en-US cannot honour is refused, and says so.
+  for (const o of [{ notation: 'compact' }, { notation: 'scientific' }, { notation: 'engineering' }, { style: 'unit', unit: 'meter' },
+    { style: 'currency', currency: 'USD', currencyDisplay: 'name' }]) {
+    assert.match(outcome(() => intl.g.Intl.NumberFormat('en-US', o)), /^threw RangeError: .*not supported in this sandbox/, JSON.stringify(o));
+  }
+});
+
+test('Intl.NumberFormat: shape of the API', () => {
+  assert.equal(intl.run(`{ const f = new Intl.NumberFormat(); const g = Intl.NumberFormat();
+    const d = (o, k) => { const x = Object.getOwnPropertyDescriptor(o, k); return [!!x.writable, x.enumerable, x.configurable, typeof x.get].join(); };
+    JSON.stringify([typeof f.format, f.format === f.format, f.format.name, f.format.length, f.format(1234.5), g.format(1), g instanceof Intl.NumberFormat,
+      Object.prototype.toString.call(f), Intl.NumberFormat.length, Intl.NumberFormat.name, Intl.NumberFormat.supportedLocalesOf.length,
+      d(Intl.NumberFormat.prototype, 'format'), d(Intl.NumberFormat.prototype, 'formatToParts'), d(Intl.NumberFormat, 'prototype'), d(Intl, 'NumberFormat'),
+      Object.prototype.toString.call(Intl), [1234.5].map(new Intl.NumberFormat('en-US', { style: 'percent' }).format),
+      (() => { try { new f.format(1); return 'constructed'; } catch (e) { return e.name; } })(),
+      new (class extends Intl.NumberFormat {})().format(1e6)]) }`),
+  JSON.stringify(['function', true, '', 1, '1,234.5', '1', true, '[object Intl.NumberFormat]', 0, 'NumberFormat', 1, 'false,false,true,function',
+    'true,false,true,undefined', 'false,false,false,undefined', 'true,false,true,undefined', '[object Intl]', ['123,450%'], 'TypeError', '1,000,000']));
+  compareIntl('(k, v) => { try { return Intl.NumberFormat.prototype[k].call(v, 1); } catch (e) { return e.name; } }',
+    [['formatToParts', {}], ['resolvedOptions', 1], ['formatToParts', new Date(0)]]);
+  compareIntl('(v) => { try { return Reflect.get(Intl.NumberFormat.prototype, "format", v); } catch (e) { return e.name; } }', [[{}], [1]]);
+});
+
+const WORDS = ['a', 'A', '\u00e1', '\u00c1', 'b', 'B', '\u00e4', 'ae', '\u00e6', 'r\u00e9sum\u00e9', 'resume', 'Resume', 'R\u00c9SUM\u00c9', 'item10', 'item2', 'Item1',
+  'item-3', 'item 3', 'co-op', 'coop', 'co op', 'zebra', 'Zebra', '', ' ', '-', '10', '9', '2', '\ufb01', 'fi', 'stra\u00dfe', 'strasse', '\u03a9', '\u03c9',
+  'e\u0301', '\u00e9', '\u{1f600}', 'z', 'a.b', 'ab', "o'neil", 'oneil', '\u00f1', 'n', 'Ångström', 'angstrom'];
+test('Intl.Collator matches Node under each sensitivity and option', () => {
+  const options = [undefined, { usage: 'search' }, { caseFirst: 'false' }, { collation: 'default' },
+    ...cross([undefined, 'base', 'accent', 'case', 'variant'], [undefined, true], [undefined, true])
+      .map(([sensitivity, numeric, ignorePunctuation]) => ({ sensitivity, numeric, ignorePunctuation }))];
+  compareIntl(`(o, words) => { const c = new Intl.Collator('en-US', o);
+    return [words.slice().sort(c.compare), words.map((a) => words.map((b) => c.compare(a, b) + 1).join('')).join(' '), c.resolvedOptions()]; }`,
+  options.map((o) => [o, WORDS]));
+  assert.ok(intl.intlCalls.includes('intlCompare'));
+  compareIntl(`(a, b, o) => [a.localeCompare(b), a.localeCompare(b, 'en-US', o), a.localeCompare(b, undefined, o)]`,
+    cross(['a', 'B', 'résumé', 'item10'], ['A', 'b', 'resume', 'item9'], [undefined, { sensitivity: 'base' }, { numeric: true }]));
+  compareIntl('(o) => new Intl.Collator(\'en-US\', o).resolvedOptions()', [[{ sensitivity: 'x' }], [{ usage: 'x' }], [{ caseFirst: 'x' }], [{ collation: 'x!' }],
+    [{ localeMatcher: 'x' }], [{ numeric: 'yes', ignorePunctuation: 0 }], [null]]);
+  compareIntl('(x, y) => { try { return String.prototype.localeCompare.call(x, y); } catch (e) { return e.name + ": " + e.message; } }',
+    [[null, 'a'], [undefined, 'a'], [5, '5'], [{}, '[object Object]'], ['undefined', undefined]]);
+  assert.equal(intl.run(`{ const c = new Intl.Collator(); const d = Object.getOwnPropertyDescriptor(String.prototype, 'localeCompare');
+    JSON.stringify([c.compare.name, c.compare.length, c.compare === c.compare, Object.prototype.toString.call(c), ['b', 'a', 'C'].sort(c.compare),
+      d.value.name, d.value.length, d.writable, d.enumerable, d.configurable, Intl.Collator.supportedLocalesOf(['en', 'fr', 'EN-us'])]) }`),
+  JSON.stringify(['', 2, true, '[object Intl.Collator]', ['a', 'b', 'C'], 'localeCompare', 1, true, false, true, ['en', 'en-US']]));
+});
+
+test('Intl locales: canonical forms, one supported locale, errors', () => {
+  compareIntl('(l) => Intl.getCanonicalLocales(l)', [[undefined], ['EN-us'], [['en-US', 'EN-US', 'de-de']], ['zh-hant-tw'], ['en-u-ca-gregory-nu-latn'],
+    ['en-u-nu-latn-ca-gregory'], ['en-u-kn-true'], ['und'], ['en-x-private'], ['en-b-ccc-a-bbb'], ['sl-rozaj-biske-1994'], [''], ['en_US'], ['root'],
+    ['x-private'], ['en-US-'], ['en-a-b'], ['en-US-u'], [['en', 1]], [{ length: 1, 0: 'fr-ca' }], [null], [5]]);
+  for (const name of ['NumberFormat', 'Collator', 'DateTimeFormat']) {
+    assert.equal(intl.run(`JSON.stringify([Intl.${name}.supportedLocalesOf(['en-US', 'en', 'de', 'en-GB', 'EN', 'fr-FR', 'en-Latn-US', 'en-US-u-nu-arab']),
+      Intl.${name}.supportedLocalesOf('en-us'), Intl.${name}.supportedLocalesOf(), new Intl.${name}('de-DE').resolvedOptions().locale,
+      new Intl.${name}(['fr', 'en']).resolvedOptions().locale])`),
+    JSON.stringify([['en-US', 'en', 'en-Latn-US', 'en-US-u-nu-arab'], ['en-US'], [], 'en-US', 'en-US']), name);
+    compareIntl(`(l, o) => Intl.${name}.supportedLocalesOf(l, o)`, [['xx!', undefined], [['en'], { localeMatcher: 'x' }], [['en'], null]]);
+  }
+});
+
+// A time value for any year (Date.UTC reads years 0 to 99 as 19xx).
+const utc = (y, mo = 0, d = 1, h = 0, mi = 0, s = 0, ms = 0) => new Date(Date.UTC(2000, mo, d, h, mi, s, ms)).setUTCFullYear(y);
+const DATES = [utc(2024, 0, 5, 13, 7, 9, 45), 0, utc(1999, 11, 31, 23, 59, 59, 999), utc(2000, 1, 29), utc(2024, 6, 4, 12), utc(2024, 6, 4, 12, 30, 1),
+  utc(1969, 6, 20, 20, 17, 40), utc(1582, 9, 4, 6, 5, 4, 3), utc(1, 0, 1), utc(0, 11, 31, 23), utc(-1000, 2, 15, 9, 30), utc(12345, 4, 6, 0, 0, 0, 7), 8.64e15, -8.64e15];
+const DATE_CASE = `(o, t) => { const f = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', ...o }); return [f.format(t), f.formatToParts(t), f.resolvedOptions()]; }`;
+const compareDates = (cases) => compareIntl(DATE_CASE, cases, { normalize: asCurrentDates });
+const HOUR_CYCLES = [{}, { hourCycle: 'h11' }, { hourCycle: 'h12' }, { hourCycle: 'h23' }, { hourCycle: 'h24' }, { hour12: true }, { hour12: false }, { hour12: false, hourCycle: 'h11' }];
+const some = (list, every) => list.filter((_, i) => i % every === 0);
+
+test('Intl.DateTimeFormat: dateStyle and timeStyle', () => {
+  const styles = [undefined, 'full', 'long', 'medium', 'short'];
+  const options = cross(styles, styles).filter(([d, t]) => d || t).map(([dateStyle, timeStyle]) => ({ dateStyle, timeStyle }));
+  compareDates(cross(options, DATES));
+  compareDates(cross(cross(['full', 'short'], [undefined], HOUR_CYCLES).map(([dateStyle, timeStyle, hc]) => ({ dateStyle, timeStyle, ...hc })), [DATES[0]]));
+  compareDates(cross(cross(styles, ['full', 'long', 'medium', 'short'], HOUR_CYCLES).map(([dateStyle, timeStyle, hc]) => ({ dateStyle, timeStyle, ...hc })),
+    [DATES[0], DATES[1], utc(2024, 6, 4, 12, 30), utc(2024, 6, 4, 0, 5)]));
+});
+
+test('Intl.DateTimeFormat: date fields in every combination', () => {
+  const dateOptions = cross([undefined, 'long', 'short', 'narrow'], [undefined, 'numeric', '2-digit'], [undefined, 'numeric', '2-digit', 'long', 'short', 'narrow'],
+    [undefined, 'numeric', '2-digit']).map(([weekday, year, month, day]) => ({ weekday, year, month, day }));
+  compareDates(cross(dateOptions, some(DATES, 3)));
+  const eraOptions = cross(['long', 'short', 'narrow'], [undefined, 'numeric', '2-digit'], [undefined, 'numeric', 'long', 'short'], [undefined, 'numeric'], [undefined, 'short'])
+    .map(([era, year, month, day, weekday]) => ({ era, year, month, day, weekday }));
+  compareDates(cross(eraOptions, [DATES[0], utc(0, 5, 1), utc(-1000, 2, 15)]));
+});
+
+test('Intl.DateTimeFormat: time fields, hour cycles, fractions, day periods, time zone names', () => {
+  const timeOptions = cross([undefined, 'numeric', '2-digit'], [undefined, 'numeric', '2-digit'], [undefined, 'numeric', '2-digit'], HOUR_CYCLES)
+    .map(([hour, minute, second, hc]) => ({ hour, minute, second, ...hc }));
+  const times = [DATES[0], 0, utc(2024, 6, 4, 12), utc(2024, 6, 4, 12, 30, 1), utc(1999, 11, 31, 23, 59, 59, 999), utc(2024, 0, 1, 0, 30), utc(2024, 0, 1, 1, 5, 6)];
+  compareDates(cross(timeOptions, times));
+  const fractions = cross([1, 2, 3], [{}, { second: 'numeric' }, { minute: 'numeric' }, { minute: '2-digit', second: '2-digit' }, { hour: 'numeric' },
+    { hour: 'numeric', minute: 'numeric', second: 'numeric' }, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }, { year: 'numeric' }])
+    .map(([fractionalSecondDigits, o]) => ({ fractionalSecondDigits, ...o }));
+  compareDates(cross(fractions, times));
+  const hours = Array.from({ length: 24 }, (_, h) => utc(2024, 2, 3, h, h % 3 === 0 ? 0 : 1, h % 2));
+  const periods = cross(['narrow', 'short', 'long'], [{}, { hour: 'numeric' }, { hour: 'numeric', minute: 'numeric' }, { hour: 'numeric', minute: 'numeric', second: 'numeric' },
+    { hour: '2-digit', hourCycle: 'h11' }, { hour: 'numeric', hour12: false }, { weekday: 'long' }, { year: 'numeric' }, { minute: 'numeric' }, { weekday: 'short', hour: 'numeric' }])
+    .map(([dayPeriod, o]) => ({ dayPeriod, ...o }));
+  compareDates(cross(periods, [...hours, utc(2024, 2, 3, 12, 0, 1), utc(2024, 2, 3, 12, 1)]));
+  const zones = cross(['short', 'long', 'shortOffset', 'longOffset', 'shortGeneric', 'longGeneric'], [{}, { hour: 'numeric' }, { hour: 'numeric', minute: 'numeric' },
+    { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }, { year: 'numeric' }, { month: 'long', day: 'numeric' }, { weekday: 'long' },
+    { hour: 'numeric', minute: '2-digit', second: '2-digit' }, { dateStyle: undefined, minute: 'numeric' }])
+    .map(([timeZoneName, o]) => ({ timeZoneName, ...o }));
+  compareDates(cross(zones, some(DATES, 4)));
+});
+
+test('Intl.DateTimeFormat: dates with times', () => {
+  const dateParts = [{}, { year: 'numeric', month: 'numeric', day: 'numeric' }, { year: 'numeric', month: 'short', day: 'numeric' }, { year: 'numeric', month: 'long', day: 'numeric' },
+    { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' }, { weekday: 'short', month: 'short', day: 'numeric' }, { month: 'long', day: 'numeric' },
+    { month: 'long' }, { weekday: 'long' }, { weekday: 'short' }, { day: 'numeric' }, { year: 'numeric' }, { month: '2-digit', day: '2-digit', year: '2-digit' },
+    { era: 'short', year: 'numeric', month: 'short', day: 'numeric' }, { month: 'narrow', year: 'numeric' }, { weekday: 'long', month: 'long', year: 'numeric' }];
+  const timeParts = [{ hour: 'numeric' }, { hour: 'numeric', minute: 'numeric' }, { hour: '2-digit', minute: '2-digit' }, { hour: 'numeric', minute: 'numeric', second: 'numeric' },
+    { hour: 'numeric', minute: '2-digit', hour12: false }, { hour: 'numeric', hourCycle: 'h11' }, { minute: 'numeric' }, { minute: 'numeric', second: 'numeric' },
+    { second: 'numeric' }, { hour: 'numeric', timeZoneName: 'short' }, { hour: 'numeric', minute: 'numeric', timeZoneName: 'long' }, { dayPeriod: 'short' },
+    { hour: 'numeric', minute: 'numeric', second: 'numeric', fractionalSecondDigits: 3 }];
+  compareDates(cross(cross(dateParts, timeParts).map(([d, t]) => ({ ...d, ...t })), some(DATES, 5)));
+});
+
+test('Intl.DateTimeFormat: defaults, toLocale*String, errors', () => {
+  // The sandbox's default time zone is UTC.
+  compareIntl(`(o, t) => { const f = new Intl.DateTimeFormat(undefined, o); return [f.format(t), f.resolvedOptions()]; }`,
+    cross([undefined, {}, { timeZone: undefined }, { timeStyle: 'full' }, { hour: 'numeric', timeZoneName: 'long' }], some(DATES, 2)),
+    { nodeSource: `(o, t) => { const f = new Intl.DateTimeFormat('en-US', { ...o, timeZone: 'UTC' }); return [f.format(t), f.resolvedOptions()]; }` });
+  const localeOptions = [undefined, null, { timeZone: 'UTC' }, { year: 'numeric', hour12: false }, { year: 'numeric' }, { hour: 'numeric' }, { weekday: 'long' }, { dateStyle: 'medium' }, { timeStyle: 'short' },
+    { dateStyle: 'full', timeStyle: 'long' }, { hour12: false }, { hourCycle: 'h23', timeZoneName: 'short' }, { month: 'long', second: 'numeric' }, { weekday: 'x' }];
+  compareIntl(`(t, o) => { const d = new Date(t); return [d.toLocaleString('en-US', o), d.toLocaleDateString('en-US', o), d.toLocaleTimeString('en-US', o)]; }`,
+    cross(some(DATES, 2), localeOptions), { nodeSource: `(t, o) => { const d = new Date(t); o = o === null ? o : { ...o, timeZone: 'UTC' };
+      return [d.toLocaleString('en-US', o), d.toLocaleDateString('en-US', o), d.toLocaleTimeString('en-US', o)]; }`,
+    normalize: (t) => asCurrentDates(NODE_MAJOR < 22 ? t.replace('Cannot convert undefined or null to object', 'Date.prototype.toLocaleString called on null or undefined') : t) });
+  compareIntl('(t) => { const d = new Date(t); return [d.toLocaleString(), d.toLocaleDateString(), d.toLocaleTimeString(), String(new Date(NaN).toLocaleString())]; }',
+    DATES.map((t) => [t]), { nodeSource: `(t) => { const d = new Date(t), o = { timeZone: 'UTC' };
+      return [d.toLocaleString('en-US', o), d.toLocaleDateString('en-US', o), d.toLocaleTimeString('en-US', o), String(new Date(NaN).toLocaleString())]; }` });
+  compareIntl('(x) => { try { return Date.prototype.toLocaleString.call(x); } catch (e) { return e.name + ": " + e.message; } }', [[{}], [0], [null]]);
+  const bad = [{ dateStyle: 'x' }, { timeStyle: 'long', hour: 'numeric' }, { dateStyle: 'full', month: 'long' }, { dateStyle: 'short', fractionalSecondDigits: 1 },
+    { weekday: 'x' }, { era: 'x' }, { year: 'numeric!' }, { month: 'x' }, { day: 'x' }, { hour: 'x' }, { minute: 'x' }, { second: 'x' }, { dayPeriod: 'x' },
+    { timeZoneName: 'x' }, { fractionalSecondDigits: 0 }, { fractionalSecondDigits: 4 }, { fractionalSecondDigits: 'x' }, { hourCycle: 'h1' }, { formatMatcher: 'x' },
+    { localeMatcher: 'x' }, { calendar: 'x!' }, { numberingSystem: 'x!' }, { timeZone: '' }, { timeZone: 'Foo/Bar!' }];
+  compareIntl('(o) => new Intl.DateTimeFormat(\'en-US\', o).resolvedOptions()', bad.map((o) => [o]));
+  compareIntl('(t) => new Intl.DateTimeFormat(\'en-US\', { timeZone: \'UTC\' }).format(t)', [[NaN], [8.64e15 + 1], ['x'], [new Date(NaN)], [{ valueOf: () => 0 }], [Infinity], [1n]]);
+  compareIntl('(o) => new Date(0).toLocaleDateString(\'en-US\', o)', [[{ timeStyle: 'short' }], [{ weekday: 'x' }]]);
+  compareIntl('(o) => new Date(0).toLocaleTimeString(\'en-US\', o)', [[{ dateStyle: 'short' }]]);
+  // The names Node takes for UTC resolve as in Node; any other zone is refused.
+  const zones = ['UTC', 'utc', 'Etc/UTC', 'GMT', 'Etc/GMT', 'UCT', 'Etc/UCT', 'Universal', 'Zulu', 'Etc/Zulu', 'Greenwich', 'Etc/Greenwich', 'GMT0', 'Etc/GMT0', 'GMT+0', 'GMT-0', 'Etc/GMT+0', 'Etc/GMT-0'];
+  if (NODE_MAJOR >= 22) zones.push('+00:00', '-00:00', '+0000', '+00');
+  compareDates(cross(zones, [{ timeStyle: 'full' }, ...['short', 'long', 'shortOffset', 'longOffset', 'shortGeneric', 'longGeneric'].map((timeZoneName) => ({ timeZoneName }))])
+    .map(([timeZone, o]) => [{ ...o, timeZone }, DATES[0]]));
+  for (const timeZone of ['America/New_York', 'Europe/Paris', 'Asia/Tokyo', 'Etc/GMT+1', '+01:00', 'Foo']) {
+    assert.match(outcome(() => intl.g.Intl.DateTimeFormat('en-US', { timeZone })), /^threw RangeError: Invalid time zone specified: .* \(this sandbox has only the UTC time zone\)$/, timeZone);
+    assert.match(outcome(() => intl.run(`new Date(0).toLocaleString('en-US', { timeZone: ${JSON.stringify(timeZone)} })`)), /^threw RangeError: .*only the UTC time zone/, timeZone);
+  }
+});
+
+test('Intl objects print as in Node', () => {
+  // (Node 24 and later print an instance as "Intl.NumberFormat {}", Node 22 as "NumberFormat [Intl.NumberFormat] {}": that is inspect's business.)
+  for (const code of ['Intl', 'Intl.DateTimeFormat', 'Intl.Collator.prototype.resolvedOptions', 'new Intl.NumberFormat().format',
+    '[1234.5, new Date(0)].toLocaleString()']) {
+    intl.run(`console.log(${code})`);
+    assert.equal(text(intl.take()), `${util.inspect(code.startsWith('[') ? '1,234.5,1/1/1970, 12:00:00 AM' : (0, eval)(code)).replace(/^'(.*)'$/, '$1')}\n`, code);
+  }
+});
+
+test('Intl.DateTimeFormat: shape of the API, and the replaced built-ins', () => {
+  assert.equal(intl.run(`{ const f = new Intl.DateTimeFormat(); const g = Intl.DateTimeFormat();
+    const d = (o, k) => { const x = Object.getOwnPropertyDescriptor(o, k); return [!!x.writable, x.enumerable, x.configurable, typeof x.get].join(); };
+    JSON.stringify([f.format === f.format, f.format.name, f.format.length, g instanceof Intl.DateTimeFormat, Object.prototype.toString.call(f), Intl.DateTimeFormat.length,
+      d(Intl.DateTimeFormat.prototype, 'format'), d(Intl.DateTimeFormat.prototype, 'formatToParts'), typeof f.format(), [0, 864e5].map(f.format),
+      ...['toLocaleString', 'toLocaleDateString', 'toLocaleTimeString'].map((k) => [Date.prototype[k].name, Date.prototype[k].length, d(Date.prototype, k)]),
+      [Number.prototype.toLocaleString.name, Number.prototype.toLocaleString.length, d(Number.prototype, 'toLocaleString')],
+      [BigInt.prototype.toLocaleString.name, BigInt.prototype.toLocaleString.length, d(BigInt.prototype, 'toLocaleString')],
+      (() => { try { new Date.prototype.toLocaleString(); return 'constructed'; } catch (e) { return e.name; } })(),
+      [1234.5, 1e6].toLocaleString(), new (class extends Intl.DateTimeFormat {})(undefined, { dateStyle: 'long' }).format(0)]) }`),
+  JSON.stringify([true, '', 1, true, '[object Intl.DateTimeFormat]', 0, 'false,false,true,function', 'true,false,true,undefined', 'string', ['1/1/1970', '1/2/1970'],
+    ['toLocaleString', 0, 'true,false,true,undefined'], ['toLocaleDateString', 0, 'true,false,true,undefined'], ['toLocaleTimeString', 0, 'true,false,true,undefined'],
+    ['toLocaleString', 0, 'true,false,true,undefined'], ['toLocaleString', 0, 'true,false,true,undefined'], 'TypeError', '1,234.5,1,000,000', 'January 1, 1970']));
+  compareIntl('(k, v) => { try { return Intl.DateTimeFormat.prototype[k].call(v, 0); } catch (e) { return e.name; } }', [['formatToParts', {}], ['resolvedOptions', 1]]);
 });

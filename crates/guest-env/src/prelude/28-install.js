@@ -7,7 +7,7 @@
   tagClass(ReadableStreamAsyncIterator, 'ReadableStream AsyncIterator');
   const globals = { console: consoleObject, DOMException, structuredClone, TextEncoder, TextDecoder, Event, EventTarget, CustomEvent,
     AbortController, AbortSignal, crypto: new Crypto(illegal), URL, URLSearchParams,
-    atob, btoa, Headers, Blob, File, ReadableStream, Request, Response, fetch };
+    atob, btoa, Headers, Blob, File, ReadableStream, Request, Response, fetch, Intl: intlNamespace };
   for (const name of objectKeys(globals)) install(name, globals[name]);
   for (const name of objectKeys(timerGlobals)) install(name, timerGlobals[name]);
 })
