@@ -281,6 +281,8 @@ test('setFetch and allowOrigins refuse bad arguments, naming them', () => {
   }
   assert.equal(b.setFetch(null), b);
   assert.throws(() => allowOrigins('http://a'), apiError('ERR_INVALID_ARG', 'origins must be an array'));
+  assert.throws(() => allowOrigins([42]), apiError('ERR_INVALID_ARG', 'origins must be an array of URLs'));
+  assert.equal(typeof allowOrigins([new URL('http://127.0.0.1:1/some/path')]), 'function');
   assert.throws(() => allowOrigins(['not a url']), apiError('ERR_INVALID_ARG', '"not a url" is not a URL'));
   assert.throws(() => allowOrigins(['data:text/plain,x']), apiError('ERR_INVALID_ARG', 'has no origin'));
   assert.throws(() => allowOrigins([origin], { fetch: 1 }), apiError('ERR_INVALID_ARG', 'options.fetch must be a function'));

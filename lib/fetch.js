@@ -181,10 +181,11 @@ function originOf(text, where) {
  */
 function allowOrigins(origins, options) {
   const where = 'allowOrigins()';
-  if (!Array.isArray(origins) || !origins.every((o) => typeof o === 'string' || o instanceof URL)) {
-    throw apiError('ERR_INVALID_ARG', `${where}: origins must be an array of URL strings, got ${show(origins)}`, TypeError);
+  const text = (o) => (typeof o === 'string' ? o : o !== null && typeof o === 'object' && typeof o.href === 'string' ? o.href : undefined);
+  if (!Array.isArray(origins) || !origins.every((o) => text(o) !== undefined)) {
+    throw apiError('ERR_INVALID_ARG', `${where}: origins must be an array of URLs (strings or URL objects), got ${show(origins)}`, TypeError);
   }
-  const allowed = new Set(origins.map((o) => originOf(String(o), where)));
+  const allowed = new Set(origins.map((o) => originOf(text(o), where)));
   const send = options?.fetch ?? globalThis.fetch;
   if (typeof send !== 'function') {
     throw apiError('ERR_INVALID_ARG', `${where}: options.fetch must be a function, got ${show(send)}`, TypeError);
