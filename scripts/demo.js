@@ -5,7 +5,7 @@
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 
-const examples = ['simple.js', 'calculator.js', 'unload.js', 'interrupt.js', 'cpu-timeout.js', 'host-functions.js', 'user-modules.js', 'abort.js', 'pool.js', 'console.js'];
+const examples = ['simple.js', 'calculator.js', 'unload.js', 'interrupt.js', 'cpu-timeout.js', 'host-functions.js', 'user-modules.js', 'abort.js', 'pool.js', 'console.js', 'fetch.js'];
 // Each example is bounded, so one that hangs fails by name (scripts/test.js
 // sets a longer bound inside the test VM).
 const limitMs = Number(process.env.HYPERLIGHT_JS_EXAMPLE_LIMIT_MS) || 120_000;
