@@ -15,6 +15,8 @@ let server;
 let origin;
 /** Requests the server saw end before it answered them. */
 const abandoned = [];
+/** Resolvers waiting for the next request to /slow to arrive. */
+const slowArrivals = [];
 
 const ROUTES = {
   '/json': (req, res) => {
@@ -82,6 +84,7 @@ const ROUTES = {
     more();
   },
   '/slow': (req, res) => {
+    slowArrivals.splice(0).forEach((arrived) => arrived());
     const timer = setTimeout(() => res.end('late'), 30_000);
     res.on('close', () => {
       clearTimeout(timer);
@@ -254,15 +257,36 @@ test('a pending fetch is stopped by the call\'s wall-clock limit and by its Abor
   };
   const sandbox = await loaded({ h: 'async function handler(e) { return (await fetch(e.url)).status; }' }, (b) => b.setFetch(policy));
   const snapshot = await sandbox.snapshot();
-  await assert.rejects(sandbox.callHandler('h', { url: `${origin}/slow` }, { wallClockTimeoutMs: 300 * SLOW }), apiError('ERR_CANCELLED'));
+  // The next request to reach /slow, failing the test if none does in time.
+  const arrival = () => {
+    let timer;
+    const late = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error('the guest\'s request never reached the server')), 60_000 * SLOW);
+    });
+    const arrived = new Promise((resolve) => slowArrivals.push(resolve)).finally(() => clearTimeout(timer));
+    return Promise.race([arrived, late]);
+  };
+  /** Until the server has seen `n` requests go away unanswered (bounded). */
+  const abandonedReach = async (n) => {
+    for (let i = 0; i < 250 * SLOW && abandoned.length < n; i++) await new Promise((r) => setTimeout(r, 20));
+  };
+  // The wall-clock limit fires while the policy's request is pending.
+  let arrived = arrival();
+  await assert.rejects(sandbox.callHandler('h', { url: `${origin}/slow` }, { wallClockTimeoutMs: 1000 * SLOW }), apiError('ERR_CANCELLED'));
+  await arrived;
   assert.equal(lastSignal.aborted, true);
+  await abandonedReach(1);
+  assert.deepEqual(abandoned, ['/slow']);
+  // The call's AbortSignal, aborted once the request has reached the server.
   await sandbox.restore(snapshot);
   const controller = new AbortController();
-  setTimeout(() => controller.abort(), 300 * SLOW);
-  await assert.rejects(sandbox.callHandler('h', { url: `${origin}/slow` }, { signal: controller.signal }), apiError('ERR_CANCELLED'));
+  arrived = arrival();
+  const call = sandbox.callHandler('h', { url: `${origin}/slow` }, { signal: controller.signal });
+  await arrived;
+  controller.abort();
+  await assert.rejects(call, apiError('ERR_CANCELLED'));
   assert.equal(lastSignal.aborted, true);
-  // The server saw both requests go away unanswered.
-  for (let i = 0; i < 100 && abandoned.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+  await abandonedReach(2);
   assert.deepEqual(abandoned, ['/slow', '/slow']);
 });
 
