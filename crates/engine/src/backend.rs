@@ -93,10 +93,11 @@ pub trait Transport: Send {
     /// Back to a guest as `load_runtime` made it: no handlers, no modules, usable.
     fn reset(&mut self) -> Result<()>;
     /// Why the guest cannot run anything any more, if it cannot (it died, it
-    /// broke the protocol, its VM is poisoned). May look (a system call).
-    fn failure(&self) -> Option<String>;
-    /// Whether the guest is known to be unusable, without looking.
-    fn broken(&self) -> bool;
+    /// broke the protocol, its VM is poisoned): the transport's own fact,
+    /// which [`crate::sandbox::Sandbox::poisoned`] turns into the sandbox's
+    /// state. `look`: also find out whether it still lives, which may be a
+    /// system call; otherwise only what is known already.
+    fn failure(&self, look: bool) -> Option<String>;
     /// Stops the guest: its sandbox was poisoned by a cancelled call.
     fn stop(&mut self) {}
     /// About how many bytes of memory this guest holds outside the JS heap

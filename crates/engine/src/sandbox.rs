@@ -95,8 +95,11 @@ impl Sandbox {
         self.guest.pid()
     }
 
+    /// Whether calls are refused until `restore` or `unload`: this sandbox
+    /// poisoned itself (a stopped call), or its guest is known to have
+    /// failed. The one rule for it; the worker publishes what it says.
     pub fn poisoned(&self) -> bool {
-        self.poison.is_some() || self.guest.broken()
+        self.poison.is_some() || self.guest.failure(false).is_some()
     }
 
     /// About how many bytes of memory this guest holds outside the JS heap.
@@ -114,8 +117,8 @@ impl Sandbox {
     /// guest whether it still lives (may be a system call); otherwise only
     /// what is known already counts.
     fn check_usable(&mut self, ask_guest: bool) -> Result<()> {
-        if self.poison.is_none() && (ask_guest || self.guest.broken()) {
-            self.poison = self.guest.failure();
+        if self.poison.is_none() {
+            self.poison = self.guest.failure(ask_guest);
         }
         match &self.poison {
             Some(why) => Err(Error::poisoned_because(why)),
@@ -347,11 +350,8 @@ impl Transport for Scripted {
         self.broken.store(false, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
-    fn failure(&self) -> Option<String> {
-        self.broken().then(|| "the scripted guest broke".to_string())
-    }
-    fn broken(&self) -> bool {
-        self.broken.load(std::sync::atomic::Ordering::Relaxed)
+    fn failure(&self, _look: bool) -> Option<String> {
+        self.broken.load(std::sync::atomic::Ordering::Relaxed).then(|| "the scripted guest broke".to_string())
     }
     fn memory_bytes(&self) -> u64 {
         0

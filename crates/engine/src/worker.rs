@@ -99,7 +99,9 @@ impl Outstanding {
 #[derive(Clone)]
 pub struct SandboxWorker {
     jobs: mpsc::Sender<Job>,
-    poisoned: Arc<AtomicBool>,
+    /// What [`Sandbox::poisoned`] said after the last job, published for
+    /// the JS thread, which must not wait for the sandbox's lock to read it.
+    poisoned_after_last_job: Arc<AtomicBool>,
     /// Stops the call in progress from any thread (monitors, `kill()`).
     control: Arc<CallControl>,
     /// The sandbox, once created. Its thread holds the lock while a job runs.
@@ -203,7 +205,7 @@ impl SandboxWorker {
             .map_err(|e| Error::internal(format!("could not start a sandbox thread: {e}")))?;
         Ok(Self {
             jobs,
-            poisoned: Arc::new(AtomicBool::new(false)),
+            poisoned_after_last_job: Arc::new(AtomicBool::new(false)),
             control,
             slot,
             pending,
@@ -238,7 +240,7 @@ impl SandboxWorker {
         D: FnOnce(Result<R>) + Send + 'static,
         R: Send + 'static,
     {
-        let flag = self.poisoned.clone();
+        let flag = self.poisoned_after_last_job.clone();
         let in_flight = hyperlight_js_wire::spin::InFlight::enter();
         // `done` runs once: when the job ends, or when the sandbox fails them all first.
         let done = Arc::new(Mutex::new(Some(done)));
@@ -301,7 +303,7 @@ impl SandboxWorker {
         *lock(&self.held) = Some(Vec::new());
         let in_flight = hyperlight_js_wire::spin::InFlight::enter();
         let result = f(sandbox, &Later(self));
-        self.poisoned.store(sandbox.poisoned(), Ordering::Release);
+        self.poisoned_after_last_job.store(sandbox.poisoned(), Ordering::Release);
         drop((in_flight, slot));
         let held = lock(&self.held).take().unwrap_or_default();
         for job in held {
@@ -341,7 +343,7 @@ impl SandboxWorker {
 
     /// As of the last finished job; never waits for the queue.
     pub fn poisoned(&self) -> bool {
-        self.poisoned.load(Ordering::Acquire) || self.outstanding.stuck().is_some()
+        self.poisoned_after_last_job.load(Ordering::Acquire) || self.outstanding.stuck().is_some()
     }
 }
 

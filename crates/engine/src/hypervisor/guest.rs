@@ -197,12 +197,9 @@ impl Transport for VmGuest {
         VmLayout::for_config(&self.config).map(|l| l.heap + IDLE_VM_BYTES).unwrap_or(0)
     }
 
-    fn failure(&self) -> Option<String> {
-        self.broken().then(|| VM_POISONED.to_string())
-    }
-
-    fn broken(&self) -> bool {
-        self.vm.status().is_poisoned()
+    /// Hyperlight keeps the VM's state; asking it is never a system call.
+    fn failure(&self, _look: bool) -> Option<String> {
+        self.vm.status().is_poisoned().then(|| VM_POISONED.to_string())
     }
 
     fn interrupt_target(&self) -> InterruptTarget {

@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::process::guest_process::{guest_gone, GuestProcess};
 use crate::process::launcher::{fork, spawn_sandbox};
 use crate::process::waiting::{Wait, WaitPolicy};
+use hyperlight_js_wire::guest_error::Described;
 use hyperlight_js_wire::{host_max_frame, FailureKind, GuestFailure, ProtocolError, Reply, Request, SandboxInit};
 
 /// About what a fork of the template holds once loaded.
@@ -141,7 +142,7 @@ fn during_call(handler: &str) -> String {
 
 fn failure_error(f: GuestFailure) -> Error {
     match f.kind {
-        FailureKind::Exception => Error { name: f.name, ..Error::guest_abort(f.message) },
+        FailureKind::Exception => Error::thrown(Described { name: f.name, text: f.message }),
         FailureKind::Load | FailureKind::UnknownHandler | FailureKind::OutputTooLarge => Error::invalid_arg(f.message),
         FailureKind::Internal => Error::internal(f.message),
     }
@@ -290,12 +291,8 @@ impl Transport for ProcessGuest {
         FORK_BYTES
     }
 
-    fn failure(&self) -> Option<String> {
-        self.broken.clone().or_else(|| self.exited())
-    }
-
-    fn broken(&self) -> bool {
-        self.broken.is_some()
+    fn failure(&self, look: bool) -> Option<String> {
+        self.broken.clone().or_else(|| if look { self.exited() } else { None })
     }
 
     fn stop(&mut self) {

@@ -34,7 +34,10 @@
     const lines = String(stack || '').split('\n').filter((l) => /^\s+at /.test(l));
     const own = lines.length ? frameFile(lines[0]) : '';
     // Nor are those of the wrapper every handler runs in (wire's guest_error).
-    return lines.filter((l) => frameFile(l) !== own && !String(frameFile(l)).startsWith('hyperlight:')).join('\n');
+    return lines.filter((l) => {
+      const file = frameFile(l);
+      return file !== own && !String(file).startsWith('hyperlight:');
+    }).join('\n');
   }
 
   // Node 20's console.table: box characters, cells left-aligned.

@@ -12,26 +12,19 @@
     // The built-ins that are Intl underneath, in place (same name, length, attributes).
     let defaultNumberSlots = null;
     let defaultCollatorSlots = null;
-    defineMethods(Number.prototype, {
+    // Number's and BigInt's toLocaleString: the same but for the value they read.
+    const toLocaleString = (Type, valueOf) => ({
       toLocaleString() {
         let x;
-        try { x = numberValue.call(this); } catch { throw new TypeError("Number.prototype.toLocaleString requires that 'this' be a Number"); }
+        try { x = valueOf.call(this); } catch { throw new TypeError(`${Type}.prototype.toLocaleString requires that 'this' be a ${Type}`); }
         const locales = arguments[0];
         const options = arguments[1];
         if (locales === undefined && options === undefined) return formatNumber(defaultNumberSlots || (defaultNumberSlots = numberFormatSlots()), x);
-        return formatNumber(numberFormatSlots(locales, options, 'Number.prototype.toLocaleString'), x);
+        return formatNumber(numberFormatSlots(locales, options, `${Type}.prototype.toLocaleString`), x);
       },
     });
-    defineMethods(BigInt.prototype, {
-      toLocaleString() {
-        let x;
-        try { x = bigintValue.call(this); } catch { throw new TypeError("BigInt.prototype.toLocaleString requires that 'this' be a BigInt"); }
-        const locales = arguments[0];
-        const options = arguments[1];
-        if (locales === undefined && options === undefined) return formatNumber(defaultNumberSlots || (defaultNumberSlots = numberFormatSlots()), x);
-        return formatNumber(numberFormatSlots(locales, options, 'BigInt.prototype.toLocaleString'), x);
-      },
-    });
+    defineMethods(Number.prototype, toLocaleString('Number', numberValue));
+    defineMethods(BigInt.prototype, toLocaleString('BigInt', bigintValue));
     const dateMethod = (name, required, defaults) => ({
       [name]() {
         let t;
