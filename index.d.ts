@@ -52,6 +52,13 @@ export interface Metrics {
   guestCrashes: number;
   /** Bytes of guest console output dropped because a call (or load) went past `setMaxConsoleBytesPerCall`. */
   consoleDroppedBytes: number;
+  /**
+   * Micro-VM templates (the booted guest every micro-VM of one set of sizes
+   * starts from) by how they came to be: `booted`, `loadedFromCache` (from
+   * `setTemplateCache`'s directory, no guest booted), `rejectedFromCache`
+   * (a cache file that could not be used: corrupt, truncated, foreign).
+   */
+  templates: { booted: number; loadedFromCache: number; rejectedFromCache: number };
 }
 
 /** A snapshot of the package's metrics; cheap enough to call on every scrape. */
@@ -121,6 +128,19 @@ export class SandboxBuilder {
   setLoadTimeoutMs(ms: number): this;
   /** Default 'auto'. The HYPERLIGHT_JS_BACKEND environment variable overrides this. */
   setBackend(backend: 'auto' | Backend): this;
+  /**
+   * A directory where micro-VM templates (a booted, initialised guest for a
+   * set of sizes) are written, for other processes to load instead of
+   * booting a guest: a fleet of servers sharing it starts warm. Created if
+   * missing; a relative path is resolved now. A file there that cannot be
+   * used (corrupt, truncated, from another guest build or machine kind) is
+   * replaced, and said with a process warning of code `ERR_INVALID_ARG`
+   * naming it; the sandbox boots its own. Only micro-VMs use it: the process
+   * backend's template is a forked process, which no file can hold.
+   * The files are not authenticated: keep the directory writable only by
+   * the service's own user.
+   */
+  setTemplateCache(dir: string): this;
   /**
    * Where the guest's console output (`console.*`, `print`) goes:
    * `'inherit'` (default: this process's stdout; `warn`, `error` and `trace`

@@ -9,7 +9,7 @@ const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const { SandboxPool } = require('../lib');
 const {
-  BACKEND, SLOW, apiError, loaded, loadedWithHost, sleep, ECHO, COUNTER, SPIN, spawnNode, runNode, LIB, HELPERS, assertNoLeak,
+  BACKEND, SLOW, apiError, loaded, loadedWithHost, sleep, ECHO, COUNTER, SPIN, spawnNode, runNode, LIB, HELPERS, assertNoLeak, childPids,
 } = require('./helpers');
 
 /**
@@ -261,6 +261,29 @@ test('resetAfterEachCall under concurrent load: every call sees the post-load st
   const results = await Promise.all(Array.from({ length: 12 }, () => pool.callHandler('counter', {})));
   assert.deepEqual(results, Array(12).fill(1));
   await pool.close();
+});
+
+test("the pool's sandboxes share one post-load snapshot: each resets to it, with randomness of its own every call", async () => {
+  const handler = 'let n = 0; function handler() { n += 1; const r = new Uint32Array(4); crypto.getRandomValues(r); return { n, r: Array.from(r).join() }; }';
+  const pool = new SandboxPool({ min: 3, max: 3, resetAfterEachCall: true, handlers: { h: handler } });
+  await pool.ready();
+  const results = [];
+  for (let round = 0; round < 4; round++) results.push(...(await Promise.all(Array.from({ length: 9 }, () => pool.callHandler('h', {})))));
+  assert.deepEqual(results.map((r) => r.n), Array(36).fill(1), 'every call starts from the post-load state');
+  assert.equal(new Set(results.map((r) => r.r)).size, 36, 'no two calls, on any sandbox, draw the same numbers');
+  assert.equal(pool.stats.size, 3);
+  await pool.close();
+});
+
+test("on the process backend the pool keeps one snapshot process, not one per sandbox", { skip: BACKEND === 'process' ? false : `counts guest processes (this run: ${BACKEND})` }, async () => {
+  // A sandbox first, so the backend's template process exists before counting.
+  const warm = await loaded({ echo: ECHO });
+  const before = childPids().size;
+  const pool = new SandboxPool({ min: 3, max: 3, handlers: { echo: ECHO } });
+  await pool.ready();
+  assert.equal(childPids().size - before, 3 + 1, 'three guests and the one snapshot they reset to');
+  await pool.close();
+  await warm.unload();
 });
 
 test('sequential calls with resetAfterEachCall do not grow the pool', async () => {

@@ -18,7 +18,7 @@ const { SandboxBuilder, ProtoJSSandbox, JSSandbox, LoadedJSSandbox, InterruptHan
 
 // Methods that return a Promise report every failure as a rejection, even
 // one found before any work starts (consumed object, bad argument).
-const ASYNC_METHODS = new Set(['build', 'loadRuntime', 'getLoadedSandbox', 'snapshot', 'restore', 'unload']);
+const ASYNC_METHODS = new Set(['build', 'loadRuntime', 'getLoadedSandbox', 'snapshot', 'sharedSnapshot', 'restore', 'unload']);
 
 function wrapMethods(Class) {
   const proto = Class.prototype;
@@ -91,9 +91,25 @@ define(SandboxBuilder, 'setConsole', function setConsole(sink) {
 // The console sink and the fetch policy (lib/fetch.js) are kept in JS and
 // travel with the sandbox from stage to stage.
 const carry = (from, to) => guestFetch.carry(from, consoleSink.carry(from, to));
-override(ProtoJSSandbox, 'loadRuntime', (original) => async function loadRuntime() {
+
+// What the engine worked around without failing anything (a template cache
+// file it could not use, say) becomes a process warning, after every step
+// that may boot or snapshot a guest, whether that step succeeded or not.
+function raiseWarnings() {
+  for (const { code, message } of native.takeWarnings()) process.emitWarning(message, { code });
+}
+const warningAfter = (original) => async function withWarnings(...args) {
+  try {
+    return await original.apply(this, args);
+  } finally {
+    raiseWarnings();
+  }
+};
+override(LoadedJSSandbox, 'snapshot', warningAfter);
+override(LoadedJSSandbox, 'sharedSnapshot', warningAfter);
+override(ProtoJSSandbox, 'loadRuntime', (original) => warningAfter(async function loadRuntime() {
   return carry(this, await original.call(this));
-});
+}));
 override(LoadedJSSandbox, 'unload', (original) => async function unload() {
   return carry(this, await original.call(this));
 });
@@ -118,7 +134,7 @@ define(SandboxBuilder, 'setFetch', function setFetch(policy, options) {
 let fallbackWarned = false;
 override(SandboxBuilder, 'build', (original) => async function build() {
   guestFetch.consume(this);
-  const proto = consoleSink.carry(this, await original.call(this));
+  const proto = consoleSink.carry(this, await warningAfter(original).call(this));
   guestFetch.install(this, proto, proto.fetchModule(), proto.bufferSizes);
   const reason = proto.fallbackReason;
   if (reason && !fallbackWarned) {

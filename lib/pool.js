@@ -125,6 +125,9 @@ class SandboxPool {
   #creating = 0;
   /** Sandboxes being reset after a call: each takes a waiting call soon, without a new sandbox. */
   #resetting = 0;
+  /** The pool's post-load snapshot, a promise while it is being taken (#postLoadImage), and what it settled to. */
+  #image = null;
+  #imageTaken = null;
   /** Creations and unloads under way; close() waits for them. */
   #pending = new Set();
   #calls = 0;
@@ -268,6 +271,8 @@ class SandboxPool {
     const entries = [...this.#all];
     this.#all.clear();
     this.#idle = [];
+    this.#image = null;
+    this.#imageTaken = null;
     for (const entry of entries) {
       if (options?.kill) this.#stop(entry);
       // Queued on the sandbox after its running call, so that call finishes (or is stopped) first.
@@ -336,14 +341,34 @@ class SandboxPool {
     const proto = await b.build();
     for (const [module, name, fn] of fns) proto.hostModule(module).register(name, fn);
     const loaded = await this.#load(await proto.loadRuntime());
-    // The state every reset goes back to: handlers compiled, top-level code
-    // run, no call yet. A micro-VM's snapshot copies its guest's whole heap
-    // (about 113 MiB with Hyperlight 0.17), so a micro-VM keeps one only to
-    // restore it after every call; one poisoned now and then is reset by
-    // reloading instead (#reset).
-    const snapshot = this.#recipe.resetAfterEachCall || loaded.backend !== 'hypervisor' ? await loaded.snapshot() : null;
+    const snapshot = await this.#postLoadImage(loaded);
     // Taken now: the getter throws once close() has unloaded the sandbox.
     return { loaded, snapshot, interrupt: loaded.interruptHandle, running: false, lastUsed: performance.now() };
+  }
+
+  /**
+   * The state every reset goes back to (handlers compiled, top-level code
+   * run, no call yet), as one snapshot for the whole pool: taken of the
+   * first sandbox loaded (sharedSnapshot()), which every sandbox of the
+   * recipe may restore, since each holds that same state right after its
+   * load. On micro-VMs it is mapped from a file, so the sandboxes restored
+   * from it share its pages instead of each keeping a copy of the guest.
+   */
+  #postLoadImage(loaded) {
+    if (!this.#image) {
+      const image = loaded.sharedSnapshot();
+      this.#image = image;
+      image.then(
+        (snapshot) => {
+          if (this.#image === image) this.#imageTaken = snapshot;
+        },
+        // A failed one is not kept: the next sandbox created tries again.
+        () => {
+          if (this.#image === image) this.#image = null;
+        },
+      );
+    }
+    return this.#image;
   }
 
   /** Compiles the recipe's modules and handlers in `js`. */
@@ -354,20 +379,21 @@ class SandboxPool {
   }
 
   /**
-   * Brings a sandbox back to its post-load state: its snapshot restored,
-   * or without one, its guest returned to the state before any handler
-   * (`unload()`) and the recipe loaded again.
+   * Brings a sandbox back to its post-load state. If that fails, the
+   * sandbox is dropped, and the pool's snapshot too when it was the one
+   * that failed (a process backend's snapshot process that died, say), so
+   * that the next sandbox created takes a new one.
    */
   async #reset(entry) {
-    if (entry.snapshot) return entry.loaded.restore(entry.snapshot);
-    const loaded = await this.#load(await entry.loaded.unload());
-    if (this.#closed) {
-      // close() found the old object already unloading: this one is ours to free.
-      await quietly(loaded.unload());
-      return;
+    try {
+      await entry.loaded.restore(entry.snapshot);
+    } catch (err) {
+      if (entry.snapshot === this.#imageTaken) {
+        this.#image = null;
+        this.#imageTaken = null;
+      }
+      throw err;
     }
-    entry.loaded = loaded;
-    entry.interrupt = loaded.interruptHandle;
   }
 
   async #run(entry, job) {

@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 
 use hyperlight_js_engine::config::validate_timeout;
 use hyperlight_js_engine::worker::SandboxWorker;
-use hyperlight_js_engine::{lock, BackendKind, CallOptions, CallStats, Console, ConsoleDestination, Outcome};
+use hyperlight_js_engine::{lock, BackendKind, CallOptions, CallStats, Console, ConsoleDestination, Outcome, Sandbox, SandboxSnapshot};
 use napi::bindgen_prelude::*;
 use napi::Env;
 use napi_derive::napi;
@@ -80,6 +80,20 @@ impl Drop for LoadedJSSandbox {
         if let Some(table) = lock(&CALLABLE).as_mut() {
             table.remove(&self.key);
         }
+    }
+}
+
+impl LoadedJSSandbox {
+    /// `snapshot()` and `sharedSnapshot()`: `take` on the sandbox's thread.
+    fn take_snapshot<'e>(&self, env: &'e Env, take: fn(&mut Sandbox) -> hyperlight_js_engine::Result<Arc<SandboxSnapshot>>) -> Result<Object<'e>> {
+        // A snapshot may hold as much memory as its guest: V8 hears of each
+        // one taken and each one collected.
+        crate::telemetry::sync_external_memory(env);
+        // Every check before the deferred: one never settled would keep Node alive.
+        let worker = self.state.worker(env)?;
+        let (promise, settle) = crate::promise::deferred(env, Snapshot::new)?;
+        worker.submit(take, settle);
+        Ok(promise)
     }
 }
 
@@ -159,14 +173,16 @@ impl LoadedJSSandbox {
 
     #[napi(ts_return_type = "Promise<Snapshot>")]
     pub fn snapshot<'e>(&self, env: &'e Env) -> Result<Object<'e>> {
-        // A snapshot can hold as much memory as its guest (a micro-VM's, over
-        // 100 MiB): V8 hears of each one taken and each one collected.
-        crate::telemetry::sync_external_memory(env);
-        // Every check before the deferred: one never settled would keep Node alive.
-        let worker = self.state.worker(env)?;
-        let (promise, settle) = crate::promise::deferred(env, Snapshot::new)?;
-        worker.submit(|sb| sb.snapshot(), settle);
-        Ok(promise)
+        self.take_snapshot(env, Sandbox::snapshot)
+    }
+
+    /// `SandboxPool`'s: a snapshot of the state right after loading, before
+    /// any call, that every sandbox of the same recipe (backend, sizes, host
+    /// function names, modules, handlers) may restore, so a pool's sandboxes
+    /// share one (see the engine's `Sandbox::shared_snapshot`).
+    #[napi(ts_return_type = "Promise<Snapshot>")]
+    pub fn shared_snapshot<'e>(&self, env: &'e Env) -> Result<Object<'e>> {
+        self.take_snapshot(env, Sandbox::shared_snapshot)
     }
 
     /// Brings the guest back to exactly the snapshot's state and clears poisoning.

@@ -19,6 +19,8 @@ pub struct SandboxBuilder {
     console: ConsoleDestination,
     /// `build()`, once it has begun.
     consumed_by: Option<ConsumedBy>,
+    /// Where micro-VM templates are read from and written to (`setTemplateCache`).
+    template_cache: Option<std::path::PathBuf>,
 }
 
 impl SandboxBuilder {
@@ -34,7 +36,7 @@ impl SandboxBuilder {
 impl SandboxBuilder {
     #[napi(constructor)]
     pub fn new() -> Self {
-        Self { config: SandboxConfig::default(), backend: BackendChoice::Auto, console: ConsoleDestination::Inherit, consumed_by: None }
+        Self { config: SandboxConfig::default(), backend: BackendChoice::Auto, console: ConsoleDestination::Inherit, consumed_by: None, template_cache: None }
     }
 
     #[napi]
@@ -91,6 +93,18 @@ impl SandboxBuilder {
         Ok(this)
     }
 
+    /// A directory where micro-VM templates (a booted guest for a set of
+    /// sizes) are kept for other processes, which then start their first
+    /// micro-VM of those sizes without booting one. Created if missing;
+    /// relative to the current directory as of this call. The process
+    /// backend has nothing to keep there (see README).
+    #[napi]
+    pub fn set_template_cache<'a>(&mut self, env: Env, this: This<'a>, dir: String) -> Result<This<'a>> {
+        self.usable(&env)?;
+        self.template_cache = Some(sync(&env, hyperlight_js_engine::config::template_cache_dir(&dir))?);
+        Ok(this)
+    }
+
     /// `'auto'` (default), `'hypervisor'` or `'process'`; `HYPERLIGHT_JS_BACKEND` overrides it.
     #[napi]
     pub fn set_backend<'a>(&mut self, env: Env, this: This<'a>, backend: String) -> Result<This<'a>> {
@@ -112,8 +126,17 @@ impl SandboxBuilder {
         self.consumed_by = Some(ConsumedBy::Build);
         crate::install_guest_image();
         let (config, requested, console) = (self.config, self.backend, self.console);
+        let cache = self.template_cache.take();
+        if let Some(dir) = &cache {
+            select::offer_template_cache(dir);
+        }
         let checked = move |chosen: hyperlight_js_engine::Result<select::Chosen>| {
-            chosen.and_then(|chosen| chosen.backend.check_config(&config).map(|()| chosen))
+            let mut chosen = chosen?;
+            chosen.backend.check_config(&config)?;
+            if let Some(dir) = &cache {
+                chosen.backend = chosen.backend.with_template_cache(dir);
+            }
+            Ok(chosen)
         };
         let made = move |chosen: select::Chosen| ProtoJSSandbox::new(config, chosen.backend, chosen.fallback_reason, console);
         if let Some(chosen) = select::choose_now(requested) {

@@ -50,6 +50,10 @@ pub struct Metrics {
     pub guest_crashes: f64,
     /// Bytes of guest console output dropped for being past a call's budget.
     pub console_dropped_bytes: f64,
+    /// Micro-VM templates (a booted guest every micro-VM of its sizes starts
+    /// from) by how they came to be: `booted`, `loadedFromCache`,
+    /// `rejectedFromCache` (see `setTemplateCache`).
+    pub templates: BTreeMap<String, f64>,
 }
 
 fn numbers<K: ToString>(map: BTreeMap<K, u64>) -> BTreeMap<String, f64> {
@@ -67,7 +71,23 @@ pub fn metrics() -> Metrics {
         monitor_terminations: numbers(s.monitor_terminations),
         guest_crashes: s.guest_crashes as f64,
         console_dropped_bytes: s.console_dropped_bytes as f64,
+        templates: numbers(s.templates),
     }
+}
+
+/// A problem the engine worked around without failing anything, as
+/// `lib/api.js` raises it (`process.emitWarning`).
+#[napi(object)]
+pub struct EngineWarning {
+    pub code: String,
+    pub message: String,
+}
+
+/// The engine's warnings since the last call (lib/api.js drains them after
+/// every step that may boot or snapshot a guest).
+#[napi]
+pub fn take_warnings() -> Vec<EngineWarning> {
+    hyperlight_js_engine::warnings::take().into_iter().map(|e| EngineWarning { code: e.code.as_str().to_string(), message: e.message }).collect()
 }
 
 thread_local! {

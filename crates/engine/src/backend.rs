@@ -65,6 +65,10 @@ pub trait Backend: Send + Sync {
     fn check_config(&self, _config: &SandboxConfig) -> Result<()> {
         Ok(())
     }
+    /// This backend, its templates read from and written to `dir`
+    /// (`setTemplateCache`); a backend whose templates cannot outlive the
+    /// process returns itself.
+    fn with_template_cache(self: Arc<Self>, dir: &std::path::Path) -> Arc<dyn Backend>;
     /// A guest with the runtime up and the host functions declared, but no
     /// handlers yet (see [`crate::Sandbox::boot`]). Its console output goes to `console`.
     fn load_runtime(&self, config: SandboxConfig, host: Arc<dyn HostDispatch>, console: Console) -> Result<Box<dyn Transport>>;

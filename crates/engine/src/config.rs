@@ -29,6 +29,20 @@ pub fn env_millis(name: &str, default: std::time::Duration, max: std::time::Dura
     }
 }
 
+/// `setTemplateCache(dir)`'s directory, made absolute now (a later change
+/// of the current directory must not move the cache). Whether it exists or
+/// can be written is found out when a template is first needed: a cache
+/// that cannot be used slows a start down, never fails it.
+pub fn template_cache_dir(dir: &str) -> Result<std::path::PathBuf> {
+    if dir.trim().is_empty() {
+        return Err(Error::invalid_arg("setTemplateCache(): the directory is empty; pass a path such as '/var/cache/my-service/templates'"));
+    }
+    if dir.contains('\0') {
+        return Err(Error::invalid_arg(format!("setTemplateCache(): the directory {dir:?} contains a NUL character")));
+    }
+    std::path::absolute(dir).map_err(|e| Error::invalid_arg(format!("setTemplateCache(): {dir:?} cannot be made an absolute path: {e}")))
+}
+
 /// Which size a setter is validating; it names the setter in errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SizeKind {

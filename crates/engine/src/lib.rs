@@ -21,6 +21,7 @@ pub mod sandbox;
 pub mod select;
 mod sync;
 pub mod telemetry;
+pub mod warnings;
 pub mod worker;
 
 // Part of `HostDispatch`'s signature; the wire format's own type (crates/wire).

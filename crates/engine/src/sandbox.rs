@@ -38,6 +38,15 @@ pub struct Sandbox {
     poison: Option<String>,
     /// The call between `start` and its end.
     current: Option<Current>,
+    /// What the guest was made from before any handler: its sizes and host
+    /// functions' names (`boot`).
+    base_recipe: u64,
+    /// That, and the modules and handlers it loaded; `None` before a load.
+    /// Sandboxes of one recipe hold the same guest right after loading.
+    recipe: Option<u64>,
+    /// No call has run since the handlers loaded (or since a restore to
+    /// such a state): the guest is what its recipe makes, nothing more.
+    pristine: bool,
 }
 
 struct Current {
@@ -47,12 +56,26 @@ struct Current {
     monitored: Monitored,
 }
 
-/// A point-in-time copy of a guest, restorable only into the sandbox it was taken from.
+/// A point-in-time copy of a guest, restorable into the sandbox it was
+/// taken from; a shared one (`Sandbox::shared_snapshot`) into any sandbox
+/// of the same recipe too.
 pub struct SandboxSnapshot {
     owner: u64,
+    /// Restorable into any sandbox whose recipe is `recipe`.
+    shared: bool,
+    recipe: Option<u64>,
+    pristine: bool,
     handlers: Vec<String>,
     guest: Box<dyn Any + Send + Sync>,
     _held: crate::telemetry::Held,
+}
+
+/// `seed` and `part`, hashed together (recipes: see `Sandbox::recipe`).
+fn mix(seed: u64, part: &impl std::hash::Hash) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (seed, part).hash(&mut h);
+    h.finish()
 }
 
 fn next_sandbox_id() -> u64 {
@@ -64,7 +87,10 @@ impl Sandbox {
     /// `ProtoJSSandbox.loadRuntime()`: a guest with the runtime up and the
     /// host functions declared, but no handlers yet. Its console output goes to `console`.
     pub fn boot(backend: &dyn Backend, config: SandboxConfig, host: Arc<dyn HostDispatch>, console: Console) -> Result<Self> {
-        Ok(Self::new(backend.load_runtime(config, host, console)?, &config))
+        let modules = host.modules();
+        let mut sandbox = Self::new(backend.load_runtime(config, host, console)?, &config);
+        sandbox.base_recipe = mix(sandbox.base_recipe, &(backend.kind().as_str(), modules));
+        Ok(sandbox)
     }
 
     pub fn new(guest: Box<dyn Transport>, config: &SandboxConfig) -> Self {
@@ -76,6 +102,10 @@ impl Sandbox {
             handlers: Vec::new(),
             poison: None,
             current: None,
+            // Only the sizes are part of the guest.
+            base_recipe: mix(0, &SandboxConfig { load_timeout_ms: 0, max_console_bytes_per_call: 0, ..*config }),
+            recipe: None,
+            pristine: false,
         }
     }
 
@@ -157,6 +187,8 @@ impl Sandbox {
         match result {
             Ok(()) => {
                 self.handlers = handlers.iter().map(|(name, _)| name.clone()).collect();
+                self.recipe = Some(mix(self.base_recipe, &(modules, handlers)));
+                self.pristine = true;
                 Ok(())
             }
             // The guest never saw the load (a monitor could not start).
@@ -179,7 +211,11 @@ impl Sandbox {
             Err(e) => return Some(self.conclude(handler, opts, was_poisoned, Err(e), None)),
         };
         self.current = Some(Current { handler: handler.to_string(), opts: opts.clone(), was_poisoned, monitored });
-        if let Err(e) = self.check_call(handler, event_json).and_then(|()| self.guest.start(handler, event_json, opts.gc)) {
+        if let Err(e) = self.check_call(handler, event_json) {
+            return Some(self.end(Err(e)));
+        }
+        self.pristine = false;
+        if let Err(e) = self.guest.start(handler, event_json, opts.gc) {
             return Some(self.end(Err(e)));
         }
         // The guest is at work now: the system calls left overlap it.
@@ -272,24 +308,56 @@ impl Sandbox {
         self.guest.reset()?;
         self.handlers.clear();
         self.poison = None;
+        self.recipe = None;
+        self.pristine = false;
         Ok(())
     }
 
     /// A copy of guest memory now (handlers, module state), to `restore` any number of times.
     pub fn snapshot(&mut self) -> Result<Arc<SandboxSnapshot>> {
+        self.take_snapshot(false)
+    }
+
+    /// A snapshot that any sandbox of this one's recipe (backend, sizes,
+    /// host function names, modules, handlers) may restore too, so that a
+    /// `SandboxPool`'s sandboxes share one. Only of the state right after
+    /// loading, before any call: what every sandbox of the recipe holds
+    /// then anyway (top-level code's results included), with no request's
+    /// data in it.
+    pub fn shared_snapshot(&mut self) -> Result<Arc<SandboxSnapshot>> {
+        if !self.pristine {
+            return Err(Error::invalid_arg(
+                "a shared snapshot is only taken of a sandbox whose handlers are loaded and that has run no call since",
+            ));
+        }
+        self.take_snapshot(true)
+    }
+
+    fn take_snapshot(&mut self, shared: bool) -> Result<Arc<SandboxSnapshot>> {
         self.check_usable(true)?;
         let guest = self.guest.snapshot()?;
         let held = crate::telemetry::Held::new(self.guest.snapshot_bytes());
-        Ok(Arc::new(SandboxSnapshot { owner: self.id, handlers: self.handlers.clone(), guest, _held: held }))
+        Ok(Arc::new(SandboxSnapshot {
+            owner: self.id,
+            shared,
+            recipe: self.recipe,
+            pristine: self.pristine,
+            handlers: self.handlers.clone(),
+            guest,
+            _held: held,
+        }))
     }
 
     /// Brings the guest back to exactly the snapshot's state and clears poisoning.
     pub fn restore(&mut self, snapshot: &SandboxSnapshot) -> Result<()> {
-        if snapshot.owner != self.id {
+        let sibling = snapshot.shared && snapshot.recipe.is_some() && snapshot.recipe == self.recipe;
+        if snapshot.owner != self.id && !sibling {
             return Err(Error::invalid_arg("restore(): this snapshot was taken from a different sandbox"));
         }
         self.guest.restore(snapshot.guest.as_ref())?;
         self.handlers = snapshot.handlers.clone();
+        self.recipe = snapshot.recipe;
+        self.pristine = snapshot.pristine;
         self.poison = None;
         Ok(())
     }

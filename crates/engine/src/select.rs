@@ -51,10 +51,16 @@ pub fn hypervisor_status() -> std::result::Result<(), String> {
     }
 }
 
+/// A builder's template cache, for the probe's micro-VM if it has not run yet.
+pub fn offer_template_cache(_dir: &std::path::Path) {
+    #[cfg(feature = "hypervisor")]
+    crate::hypervisor::offer_template_cache(_dir);
+}
+
 fn hypervisor_backend() -> Arc<dyn Backend> {
     #[cfg(feature = "hypervisor")]
     {
-        Arc::new(crate::hypervisor::HypervisorBackend)
+        Arc::new(crate::hypervisor::HypervisorBackend::default())
     }
     #[cfg(not(feature = "hypervisor"))]
     {

@@ -21,10 +21,39 @@ pub const METRIC_SANDBOXES_ALIVE: &str = "sandboxes_alive";
 pub const METRIC_CALLS: &str = "calls_total";
 pub const METRIC_CALL_FAILURES: &str = "call_failures_total";
 pub const METRIC_GUEST_CRASHES: &str = "guest_crashes_total";
+pub const METRIC_TEMPLATES: &str = "templates_total";
 pub const BACKEND_LABEL: &str = "backend";
+const OUTCOME_LABEL: &str = "outcome";
 pub const CODE_LABEL: &str = "code";
 
 const BACKENDS: [BackendKind; 2] = [BackendKind::Process, BackendKind::Hypervisor];
+
+/// How a micro-VM template came to be (see `hypervisor/disk.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TemplateOutcome {
+    /// A guest booted for it (no template cache, or none there yet).
+    Booted,
+    /// Loaded from the template cache: no guest booted.
+    Loaded,
+    /// A template cache file could not be used (and one was booted instead).
+    Rejected,
+}
+
+impl TemplateOutcome {
+    const ALL: [TemplateOutcome; 3] = [TemplateOutcome::Booted, TemplateOutcome::Loaded, TemplateOutcome::Rejected];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            TemplateOutcome::Booted => "booted",
+            TemplateOutcome::Loaded => "loadedFromCache",
+            TemplateOutcome::Rejected => "rejectedFromCache",
+        }
+    }
+}
+
+pub fn record_template(outcome: TemplateOutcome) {
+    metrics::counter!(METRIC_TEMPLATES, OUTCOME_LABEL => outcome.as_str()).increment(1);
+}
 
 /// Held for as long as a sandbox's guest exists: the alive gauge follows it.
 pub struct Alive {
@@ -132,6 +161,8 @@ pub struct MetricsSnapshot {
     pub guest_crashes: u64,
     /// Console output dropped for being past a call's budget (see `console.rs`).
     pub console_dropped_bytes: u64,
+    /// Micro-VM templates by how they came to be (`TemplateOutcome`).
+    pub templates: BTreeMap<&'static str, u64>,
 }
 
 fn label<'k>(key: &'k Key, name: &str) -> Option<&'k str> {
@@ -150,6 +181,9 @@ pub fn snapshot() -> MetricsSnapshot {
         s.sandboxes_created.insert(b.as_str(), 0);
         s.sandboxes_alive.insert(b.as_str(), 0);
     }
+    for t in TemplateOutcome::ALL {
+        s.templates.insert(t.as_str(), 0);
+    }
     REGISTRY.visit_counters(|key, counter| {
         let n = counter.load(Relaxed);
         match key.name() {
@@ -166,6 +200,11 @@ pub fn snapshot() -> MetricsSnapshot {
                 s.monitor_terminations.insert(label(key, METRIC_MONITOR_TYPE_LABEL).unwrap_or("unknown").to_string(), n);
             }
             METRIC_GUEST_CRASHES => s.guest_crashes = n,
+            METRIC_TEMPLATES => {
+                if let Some(t) = TemplateOutcome::ALL.into_iter().find(|t| label(key, OUTCOME_LABEL) == Some(t.as_str())) {
+                    s.templates.insert(t.as_str(), n);
+                }
+            }
             crate::console::METRIC_CONSOLE_DROPPED_BYTES => s.console_dropped_bytes = n,
             _ => {}
         }

@@ -252,3 +252,47 @@ fn a_guest_that_breaks_the_policy_is_reported_as_such() {
     assert!(err.message.contains("system-call policy"), "{}", err.message);
     assert!(sb.poisoned());
 }
+
+#[test]
+fn a_shared_snapshot_is_of_the_post_load_state_and_restores_only_into_sandboxes_of_the_same_recipe() {
+    const COUNT: &str = "let n = 0; function handler(e) { n += 1; const r = new Uint32Array(2); crypto.getRandomValues(r); return [n, r[0], r[1]]; }";
+    let mut first = sandbox();
+    first.load(&[], &h("h", COUNT)).unwrap();
+    let shared = first.shared_snapshot().unwrap();
+    // Once a call has run, the state may hold a request's data: not shared.
+    let one = first.call("h", "0", false).unwrap();
+    let err = first.shared_snapshot().err().expect("refused after a call");
+    assert_eq!(err.code, ErrorCode::InvalidArg);
+    assert!(err.message.contains("run no call"), "{}", err.message);
+
+    // A sibling of the same recipe restores it, and is back at the post-load state.
+    let mut sibling = sandbox();
+    sibling.load(&[], &h("h", COUNT)).unwrap();
+    sibling.call("h", "0", false).unwrap();
+    sibling.call("h", "0", false).unwrap();
+    sibling.restore(&shared).unwrap();
+    let restored = sibling.call("h", "0", false).unwrap();
+    assert!(restored.starts_with("[1,"), "{restored}");
+    // With randomness of its own, not the first sandbox's.
+    assert_ne!(restored, one);
+    // Restored, it is pristine again: it may share its own state.
+    sibling.restore(&shared).unwrap();
+    assert!(sibling.shared_snapshot().is_ok());
+
+    // Another recipe (a different handler source, other sizes) is refused, as an ordinary snapshot of another sandbox is.
+    let refused = |sb: &mut Sb, snapshot| {
+        let err = sb.restore(snapshot).err().expect("refused");
+        assert_eq!(err.code, ErrorCode::InvalidArg);
+        assert!(err.message.contains("different sandbox"), "{}", err.message);
+    };
+    let mut other_source = sandbox();
+    other_source.load(&[], &h("h", "function handler(e) { return e; }")).unwrap();
+    refused(&mut other_source, &shared);
+    let mut other_sizes = sandbox_with(SandboxConfig { heap_size: 32 << 20, ..SandboxConfig::default() }, Arc::new(NoHostFunctions));
+    other_sizes.load(&[], &h("h", COUNT)).unwrap();
+    refused(&mut other_sizes, &shared);
+    let mut not_loaded = sandbox();
+    refused(&mut not_loaded, &shared);
+    let ordinary = first.snapshot().unwrap();
+    refused(&mut sibling, &ordinary);
+}

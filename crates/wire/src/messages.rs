@@ -81,7 +81,7 @@ impl Level {
 }
 
 /// One host module as the guest must expose it: `import * as m from "host:<name>"`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct HostModuleDecl {
     pub name: String,
     pub functions: Vec<String>,

@@ -3,8 +3,9 @@
 //! host modules, entropy of its own).
 
 use std::any::Any;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use hyperlight_host::sandbox::snapshot::Snapshot;
 use hyperlight_host::{HostFunctions, MultiUseSandbox};
@@ -14,7 +15,7 @@ use hyperlight_js_wire::messages::{output_fits, output_too_large};
 
 use super::host_functions::{host_modules_json, register_host_side};
 use super::template::template;
-use super::{kill, layout, map_err, VmLayout, VM_POISONED};
+use super::{disk, kill, layout, map_err, VmLayout, VM_POISONED};
 use crate::backend::{downcast_snapshot, HostDispatch, Transport};
 use crate::console::Console;
 use crate::call::InterruptTarget;
@@ -63,14 +64,21 @@ pub(super) struct VmGuest {
     /// User-code guest calls (handler calls, loads) finished so far: what a
     /// kill checks to know that the call it was for is still the one running.
     finished: Arc<std::sync::Mutex<u64>>,
+    /// Where this VM's snapshots are written to be mapped back (`disk.rs`).
+    files: PathBuf,
+    /// The file-mapped snapshot the VM last became (by `snapshot` or
+    /// `restore`): Hyperlight hands it back from a `snapshot()` with no call
+    /// since, and it is in a file already.
+    mapped: Weak<Snapshot>,
 }
 
 impl VmGuest {
     /// A micro-VM from the template for `config`'s sizes, made this sandbox.
-    pub(super) fn new(config: SandboxConfig, host: Arc<dyn HostDispatch>, console: Console) -> Result<Self> {
+    /// `cache`: the template cache (`setTemplateCache`), if any.
+    pub(super) fn new(config: SandboxConfig, host: Arc<dyn HostDispatch>, console: Console, cache: Option<&Path>) -> Result<Self> {
         let host_wait = HostWaiter::default();
         let timers_used = Arc::new(AtomicBool::new(false));
-        let template = template(&config)?;
+        let template = template(&config, cache)?;
         let mut funcs = HostFunctions::default();
         register_host_side(&mut funcs, &host, &host_wait, console, &timers_used)?;
         let layout = VmLayout::for_config(&config)?;
@@ -87,6 +95,8 @@ impl VmGuest {
             needs_seed: false,
             timers_used,
             finished: Arc::default(),
+            files: disk::scratch_dir(cache),
+            mapped: Weak::new(),
             // The vCPU runs on the thread that calls into the VM: this one,
             // the sandbox's worker thread, which makes every later call too.
             clock: GuestClock::of_current_thread()?,
@@ -190,11 +200,12 @@ impl Transport for VmGuest {
         IDLE_VM_BYTES + self.config.input_buffer_size + self.config.output_buffer_size
     }
 
-    /// Hyperlight 0.17 copies every page mapped in the guest into a snapshot,
-    /// the whole heap region included (112.6 MiB at default sizes measured by
-    /// `bench/backends.js`, for a heap region of 107.5 MiB).
+    /// A snapshot is mapped from a file (see `snapshot`): this process holds
+    /// only what restored VMs read of it, about what an idle VM holds. (Had
+    /// the file not been written, it holds all of it: the heap region and
+    /// more; V8 then just hears of less than there is.)
     fn snapshot_bytes(&self) -> u64 {
-        VmLayout::for_config(&self.config).map(|l| l.heap + IDLE_VM_BYTES).unwrap_or(0)
+        IDLE_VM_BYTES
     }
 
     /// Hyperlight keeps the VM's state; asking it is never a system call.
@@ -210,13 +221,28 @@ impl Transport for VmGuest {
         Some(self.clock)
     }
 
+    /// Hyperlight 0.17 copies every page mapped in the guest into a
+    /// snapshot (about 113 MiB at default sizes, however little changed):
+    /// that copy is written to a file and mapped back (`disk.rs`), and the
+    /// VM restored from the mapping at once, so the copy, which the VM keeps
+    /// until its next restore, is freed now. The state is the same; as after
+    /// any restore, the guest gets fresh entropy before its next user code.
     fn snapshot(&mut self) -> Result<Box<dyn Any + Send + Sync>> {
-        Ok(Box::new(self.vm.snapshot().map_err(map_err)?))
+        let taken = self.vm.snapshot().map_err(map_err)?;
+        if std::ptr::eq(Arc::as_ptr(&taken), self.mapped.as_ptr()) {
+            return Ok(Box::new(taken));
+        }
+        let mapped = disk::file_backed(taken, &self.files);
+        self.vm.restore(mapped.clone()).map_err(map_err)?;
+        self.needs_seed = true;
+        self.mapped = Arc::downgrade(&mapped);
+        Ok(Box::new(mapped))
     }
 
     fn restore(&mut self, snapshot: &(dyn Any + Send + Sync)) -> Result<()> {
         let snapshot: &Arc<Snapshot> = downcast_snapshot(snapshot)?;
         self.vm.restore(snapshot.clone()).map_err(map_err)?;
+        self.mapped = Arc::downgrade(snapshot);
         // Before the next user code, not now: a guest call here would make
         // Hyperlight copy the whole VM at a snapshot() that follows at once,
         // where it can otherwise hand back the snapshot just restored.

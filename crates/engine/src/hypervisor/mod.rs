@@ -11,6 +11,7 @@
 //! runtime's own: `RegisterHostModules`, `register_module`,
 //! `register_handler`, `RunHandler`.
 
+mod disk;
 mod guest;
 mod host_functions;
 mod kill;
@@ -24,7 +25,7 @@ use hyperlight_host::HyperlightError;
 use hyperlight_js_wire::guest_error::describe;
 
 pub use layout::VmLayout;
-pub use probe::{probe, probed};
+pub use probe::{offer_template_cache, probe, probed};
 
 use crate::backend::{Backend, HostDispatch, Transport};
 use crate::config::{BackendKind, SandboxConfig};
@@ -33,14 +34,21 @@ use crate::error::{Error, Result};
 use guest::VmGuest;
 
 /// Why a micro-VM that Hyperlight poisoned cannot run anything.
-/// Why a micro-VM that Hyperlight poisoned cannot run anything.
 pub(crate) const VM_POISONED: &str = "Hyperlight marked its micro-VM poisoned: a guest call did not complete";
 
-pub struct HypervisorBackend;
+#[derive(Debug, Default, Clone)]
+pub struct HypervisorBackend {
+    /// Where templates are read from and written to (`setTemplateCache`).
+    template_cache: Option<Arc<std::path::Path>>,
+}
 
 impl Backend for HypervisorBackend {
     fn kind(&self) -> BackendKind {
         BackendKind::Hypervisor
+    }
+
+    fn with_template_cache(self: Arc<Self>, dir: &std::path::Path) -> Arc<dyn Backend> {
+        Arc::new(HypervisorBackend { template_cache: Some(dir.into()) })
     }
 
     fn check_config(&self, config: &SandboxConfig) -> Result<()> {
@@ -48,7 +56,7 @@ impl Backend for HypervisorBackend {
     }
 
     fn load_runtime(&self, config: SandboxConfig, host: Arc<dyn HostDispatch>, console: Console) -> Result<Box<dyn Transport>> {
-        Ok(Box::new(VmGuest::new(config, host, console)?))
+        Ok(Box::new(VmGuest::new(config, host, console, self.template_cache.as_deref())?))
     }
 }
 
@@ -138,3 +146,4 @@ mod tests {
         assert_eq!(failed, 0, "micro-VMs booting side by side failed (the panics above say how)");
     }
 }
+

@@ -66,9 +66,23 @@ fn bounded(
     }
 }
 
+/// The template cache the probe's micro-VM uses, if a builder with one asks
+/// before the probe runs (its sizes are the defaults: in a process whose
+/// sandboxes have those, the probe boots the template they all start from).
+static PROBE_TEMPLATE_CACHE: Mutex<Option<std::path::PathBuf>> = Mutex::new(None);
+
+/// `setTemplateCache(dir)` on a builder whose `build()` may run the probe.
+/// The first such directory is the one the probe uses.
+pub fn offer_template_cache(dir: &std::path::Path) {
+    if !probed() {
+        PROBE_TEMPLATE_CACHE.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert_with(|| dir.to_path_buf());
+    }
+}
+
 fn boot(kill: &Mutex<Option<InterruptTarget>>) -> Result<()> {
     use crate::backend::Backend;
-    let backend = super::HypervisorBackend;
+    let cache = PROBE_TEMPLATE_CACHE.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let backend = super::HypervisorBackend { template_cache: cache.map(Into::into) };
     let console = crate::Console::new(crate::ConsoleDestination::Ignore, 0);
     let mut sb = backend.load_runtime(crate::SandboxConfig::default(), std::sync::Arc::new(NoHostFunctions), console)?;
     *kill.lock().unwrap_or_else(|p| p.into_inner()) = Some(sb.interrupt_target());

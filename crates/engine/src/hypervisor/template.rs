@@ -2,13 +2,14 @@
 //! every new micro-VM of those sizes starts from.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::{Arc, LazyLock, Mutex, Weak};
 
 use hyperlight_host::sandbox::snapshot::Snapshot;
 use hyperlight_host::{GuestBinary, MultiUseSandbox, UninitializedSandbox};
 
 use super::host_functions::register_host_side;
-use super::{map_err, VmLayout};
+use super::{disk, map_err, VmLayout};
 use crate::backend::HostDispatch;
 use crate::config::SandboxConfig;
 use crate::console::Console;
@@ -26,15 +27,17 @@ static VM_GUEST: &[u8] = include_bytes!(env!("HYPERLIGHT_JS_VM_GUEST"));
 /// process. A template lives while a sandbox made from it does; the one used
 /// last also lives on without any, so that sandboxes made and dropped one
 /// after another (and the first one after the probe, which has the default
-/// sizes too) do not boot again.
-pub(super) fn template(config: &SandboxConfig) -> Result<Arc<Snapshot>> {
+/// sizes too) do not boot again. A template is mapped from a file (see
+/// `disk.rs`): from `cache` (`setTemplateCache`) when that has one for these
+/// sizes, else booted (and then written there, if given).
+pub(super) fn template(config: &SandboxConfig, cache: Option<&Path>) -> Result<Arc<Snapshot>> {
     static LAST_USED: Mutex<Option<Arc<Snapshot>>> = Mutex::new(None);
-    let snapshot = cached_or_booted(config)?;
+    let snapshot = cached_or_booted(config, cache)?;
     *lock(&LAST_USED) = Some(snapshot.clone());
     Ok(snapshot)
 }
 
-fn cached_or_booted(config: &SandboxConfig) -> Result<Arc<Snapshot>> {
+fn cached_or_booted(config: &SandboxConfig, cache: Option<&Path>) -> Result<Arc<Snapshot>> {
     static TEMPLATES: LazyLock<Mutex<HashMap<SandboxConfig, Weak<Snapshot>>>> = LazyLock::new(Mutex::default);
     // One template boot at a time, in the whole process: a second first
     // sandbox of the same sizes waits for the template the first one boots
@@ -51,7 +54,16 @@ fn cached_or_booted(config: &SandboxConfig) -> Result<Arc<Snapshot>> {
     if let Some(snapshot) = cached() {
         return Ok(snapshot);
     }
-    let snapshot = boot_template(config)?;
+    // Identifies this guest binary in template file names; hashed once.
+    static GUEST_ID: LazyLock<u64> = LazyLock::new(|| disk::guest_id(VM_GUEST));
+    let snapshot = match cache {
+        Some(dir) => disk::cached_template(dir, *GUEST_ID, config, || boot_template(config))?,
+        None => {
+            let booted = boot_template(config)?;
+            crate::telemetry::record_template(crate::telemetry::TemplateOutcome::Booted);
+            disk::file_backed(booted, &disk::scratch_dir(None))
+        }
+    };
     let mut templates = lock(&TEMPLATES);
     templates.retain(|_, t| t.strong_count() > 0);
     templates.insert(key, Arc::downgrade(&snapshot));

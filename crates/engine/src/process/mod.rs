@@ -25,6 +25,12 @@ impl Backend for ProcessBackend {
         BackendKind::Process
     }
 
+    /// A process backend's template is a paused, forked guest process:
+    /// nothing a file can hold, so there is nothing to cache.
+    fn with_template_cache(self: Arc<Self>, _dir: &std::path::Path) -> Arc<dyn Backend> {
+        self
+    }
+
     fn load_runtime(&self, config: SandboxConfig, host: Arc<dyn HostDispatch>, console: Console) -> Result<Box<dyn Transport>> {
         let init = SandboxInit { config, host_modules: host.modules() };
         Ok(Box::new(ProcessGuest::new(init, host, console)?))
