@@ -304,7 +304,20 @@ export class LoadedJSSandbox {
   readonly lastCallStats: CallStats | null;
   /** Calls a handler with a JSON-serialisable event and resolves with its parsed result. */
   callHandler<T = any>(handlerName: string, eventData: JsonValue | object, options?: CallHandlerOptions): Promise<T>;
+  /**
+   * A copy of the guest now, restorable into this sandbox only. On micro-VMs
+   * it is kept in an unlinked file under `setTemplateCache`'s directory, else
+   * `TMPDIR`, else `/var/tmp`, so it costs memory only for the pages restored
+   * guests read from it.
+   */
   snapshot(): Promise<Snapshot>;
+  /**
+   * A snapshot of the state right after loading, before any call, that any
+   * sandbox of the same recipe (backend, sizes, host function names, modules,
+   * handlers) may restore: what `SandboxPool` shares among its sandboxes.
+   * Rejects with `ERR_INVALID_ARG` once a call has run since the load.
+   */
+  sharedSnapshot(): Promise<Snapshot>;
   /** Back to exactly the snapshot's state; clears poisoning. Repeatable. */
   restore(snapshot: Snapshot): Promise<void>;
   /** Drops handlers and modules; this object is consumed. */

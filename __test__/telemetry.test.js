@@ -29,12 +29,13 @@ function growth(a, b) {
 test('metrics() has every series from the start, as plain numbers', () => {
   const m = metrics();
   assert.deepEqual(Object.keys(m).sort(), [
-    'callFailures', 'calls', 'consoleDroppedBytes', 'guestCrashes', 'monitorTerminations', 'sandboxesAlive', 'sandboxesCreated',
+    'callFailures', 'calls', 'consoleDroppedBytes', 'guestCrashes', 'monitorTerminations', 'sandboxesAlive', 'sandboxesCreated', 'templates',
   ]);
+  assert.deepEqual(Object.keys(m.templates).sort(), ['booted', 'loadedFromCache', 'rejectedFromCache']);
   assert.equal(m.consoleDroppedBytes, 0);
   assert.deepEqual(Object.keys(m.sandboxesCreated).sort(), ['hypervisor', 'process']);
   assert.deepEqual(Object.keys(m.sandboxesAlive).sort(), ['hypervisor', 'process']);
-  for (const n of [m.calls, m.guestCrashes, m.consoleDroppedBytes, ...Object.values(m.sandboxesCreated), ...Object.values(m.callFailures)]) {
+  for (const n of [m.calls, m.guestCrashes, m.consoleDroppedBytes, ...Object.values(m.sandboxesCreated), ...Object.values(m.callFailures), ...Object.values(m.templates)]) {
     assert.equal(typeof n, 'number');
   }
   // A fresh copy each time: changing it changes nothing.

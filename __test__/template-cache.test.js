@@ -148,3 +148,21 @@ test('on the process backend the option is accepted and nothing is written', pro
     fs.rmSync(path.dirname(dir), { recursive: true, force: true });
   }
 });
+
+test('a micro-VM snapshot lives in an unlinked file: none is left in the directory, and restore still works', hypervisorOnly, async () => {
+  const dir = freshDir();
+  try {
+    const js = await (await new SandboxBuilder().setTemplateCache(dir).build()).loadRuntime();
+    js.addHandler('counter', 'let n = 0; function handler() { return ++n; }');
+    const sandbox = await js.getLoadedSandbox();
+    assert.equal(await sandbox.callHandler('counter', {}), 1);
+    const snapshot = await sandbox.snapshot();
+    assert.deepEqual(fs.readdirSync(dir).filter((name) => name.startsWith('.hyperlight-js-snapshot')), [], 'the snapshot file is unlinked at once');
+    assert.equal(await sandbox.callHandler('counter', {}), 2);
+    await sandbox.restore(snapshot);
+    assert.equal(await sandbox.callHandler('counter', {}), 2);
+    sandbox.dispose();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -12,6 +12,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { spawnSync } = require('node:child_process');
 const { SandboxBuilder, SandboxPool, hypervisorProbe } = require('../lib');
 const { rssBytes, pssBytes, childPids } = require('./proc');
 
@@ -43,7 +44,47 @@ async function timeEach(n, fn) {
 }
 
 let newSizes = 0;
+// Older builds (a baseline run against them) have no template cache.
+const HAS_TEMPLATE_CACHE = typeof SandboxBuilder.prototype.setTemplateCache === 'function';
+
+/** The second child's time of the last `newProcessStart(backend)`, for the row after it. */
+const fromCache = {};
+
+/**
+ * A new Node process's first sandbox, timed inside it from build() to the
+ * loaded handler's first answer (Node's own start not counted), with a
+ * fresh template cache: this first process boots the template and writes
+ * it; a second one, whose time goes to `fromCache`, loads it.
+ */
+function newProcessStart(backend) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-templates-'));
+  const script = `
+    const { SandboxBuilder } = require(${JSON.stringify(path.join(__dirname, '..', 'lib'))});
+    (async () => {
+      const t = process.hrtime.bigint();
+      const proto = await new SandboxBuilder().setBackend(${JSON.stringify(backend)}).setTemplateCache(${JSON.stringify(dir)}).build();
+      const js = await proto.loadRuntime();
+      js.addHandler('h', ${JSON.stringify(HANDLER)});
+      await (await js.getLoadedSandbox()).callHandler('h', {});
+      console.log(Number(process.hrtime.bigint() - t) / 1e6);
+      process.exit(0);
+    })();`;
+  const child = () => {
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, HYPERLIGHT_JS_BACKEND: '' } });
+    if (r.status !== 0) throw new Error(`a bench child failed: ${r.stderr}`);
+    return Number(r.stdout.trim());
+  };
+  try {
+    const first = child();
+    fromCache[backend] = child();
+    return first;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 const MEMORY_COUNT = 10;
+/** The pool issue 35 measured: 4 sandboxes resetting after each call. */
+const POOL_RESET_COUNT = 4;
 const OPS = [
   // Sandboxes of sizes already in use (on micro-VMs: from their template).
   ['cold start to a loaded handler', 'ms', async (b) => {
@@ -75,10 +116,38 @@ const OPS = [
     await l.callHandler('h', {});
     return timeEach(10, () => l.callHandler('h', {}, { gc: false }));
   }],
-  ['snapshot + restore', 'ms', async (b) => {
+  ['snapshot, after a few calls', 'ms', async (b) => {
     const l = await loaded(b);
-    return timeEach(5, async () => l.restore(await l.snapshot()));
+    const samples = [];
+    for (let i = 0; i < 5; i++) {
+      for (let j = 0; j < 3; j++) await l.callHandler('h', { a: j });
+      const t = now();
+      await l.snapshot();
+      samples.push(now() - t);
+    }
+    return samples;
   }],
+  ['restore', 'ms', async (b) => {
+    const l = await loaded(b);
+    const snapshot = await l.snapshot();
+    const samples = [];
+    for (let i = 0; i < 5; i++) {
+      await l.callHandler('h', { a: i });
+      const t = now();
+      await l.restore(snapshot);
+      samples.push(now() - t);
+    }
+    return samples;
+  }],
+  // A new Node process's first sandbox, timed inside it from build() to the
+  // loaded handler (Node's own start not counted), with a template cache:
+  // the first process boots the template and writes it, the next loads it.
+  ...(HAS_TEMPLATE_CACHE
+    ? [
+        ['new process, first sandbox: template booted and written to the cache', 'ms', async (b) => [newProcessStart(b)]],
+        ['new process, first sandbox: template loaded from the cache', 'ms', async (b) => [fromCache[b]]],
+      ]
+    : []),
 ];
 
 /**
@@ -103,9 +172,12 @@ async function memoryPer(backend, count = MEMORY_COUNT) {
   };
   const rss = sum(rssBytes) / count;
   const pss = sum(pssBytes) / count;
-  // Then one snapshot of each (a SandboxPool keeps one per sandbox).
+  // Then, after a few more calls, one snapshot of each.
   const snapshots = [];
-  for (const l of keep) snapshots.push(await l.snapshot());
+  for (const l of keep) {
+    for (let i = 0; i < 3; i++) await l.callHandler('h', { a: i });
+    snapshots.push(await l.snapshot());
+  }
   global.gc?.();
   const snapshot = (sum(rssBytes) - rss * count) / count;
   for (const l of keep) l.dispose();
@@ -128,13 +200,14 @@ async function settle() {
  * Resident memory per sandbox of a full `SandboxPool` (min = max = `count`),
  * each sandbox having served a call: what a pool keeps for its resets counted.
  */
-async function pooledMemoryPer(backend, count = MEMORY_COUNT) {
+async function pooledMemoryPer(backend, count = MEMORY_COUNT, resetAfterEachCall = false) {
   await settle();
   const before = { rss: rssBytes(), kids: childPids() };
-  const pool = new SandboxPool({ min: count, max: count, handlers: { h: HANDLER }, builder: (b) => b.setBackend(backend) });
+  const pool = new SandboxPool({ min: count, max: count, resetAfterEachCall, handlers: { h: HANDLER }, builder: (b) => b.setBackend(backend) });
   await pool.ready();
-  // Every sandbox busy at once, so each serves a call.
+  // Every sandbox busy at once, so each serves a call (and then resets).
   await Promise.all(Array.from({ length: count }, (_, i) => pool.callHandler('h', { a: i })));
+  while (pool.stats.busy > 0) await new Promise((resolve) => setTimeout(resolve, 10));
   global.gc?.();
   const kids = [...childPids()].filter((pid) => !before.kids.has(pid));
   const rss = (rssBytes() - before.rss + kids.reduce((total, pid) => total + rssBytes(pid), 0)) / count;
@@ -151,7 +224,9 @@ async function main() {
   const backends = ['process', 'hypervisor'];
   // Memory first, while this process's own heap is small and settled.
   const memory = {};
-  for (const b of backends) memory[b] = { ...(await memoryPer(b)), pooled: await pooledMemoryPer(b) };
+  for (const b of backends) {
+    memory[b] = { ...(await memoryPer(b)), pooled: await pooledMemoryPer(b), pooledReset: await pooledMemoryPer(b, POOL_RESET_COUNT, true) };
+  }
   const results = {};
   for (let round = 0; round < ROUNDS; round++) {
     for (const [op, , run] of OPS) {
@@ -179,7 +254,7 @@ async function main() {
   const mib = (x) => (x / 1024 / 1024).toFixed(1);
   lines.push(
     '',
-    `Memory per idle loaded sandbox (${MEMORY_COUNT} alive, default sizes), MiB: process backend ${mib(memory.process.rss)} resident (${mib(memory.process.pss)} proportional), micro-VM ${mib(memory.hypervisor.rss)} resident (${mib(memory.hypervisor.pss)} proportional). One snapshot of each adds ${mib(memory.process.snapshot)} (process) and ${mib(memory.hypervisor.snapshot)} (micro-VM) resident. Per sandbox of a full SandboxPool of ${MEMORY_COUNT} (what it keeps for resets included): ${mib(memory.process.pooled)} (process) and ${mib(memory.hypervisor.pooled)} (micro-VM) resident.`,
+    `Memory per idle loaded sandbox (${MEMORY_COUNT} alive, default sizes), MiB: process backend ${mib(memory.process.rss)} resident (${mib(memory.process.pss)} proportional), micro-VM ${mib(memory.hypervisor.rss)} resident (${mib(memory.hypervisor.pss)} proportional). One snapshot of each, after a few calls, adds ${mib(memory.process.snapshot)} (process) and ${mib(memory.hypervisor.snapshot)} (micro-VM) resident. Per sandbox of a full SandboxPool of ${MEMORY_COUNT} (what it keeps for resets included): ${mib(memory.process.pooled)} (process) and ${mib(memory.hypervisor.pooled)} (micro-VM) resident; of a pool of ${POOL_RESET_COUNT} with resetAfterEachCall, after each has served a call and reset: ${mib(memory.process.pooledReset)} (process) and ${mib(memory.hypervisor.pooledReset)} (micro-VM) resident.`,
   );
   const md = lines.join('\n') + '\n';
   console.log(md);

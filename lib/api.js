@@ -95,8 +95,18 @@ const carry = (from, to) => guestFetch.carry(from, consoleSink.carry(from, to));
 // What the engine worked around without failing anything (a template cache
 // file it could not use, say) becomes a process warning, after every step
 // that may boot or snapshot a guest, whether that step succeeded or not.
+// A template cache file is written behind the start that booted it: until
+// it is written, a timer keeps Node alive (as a pending fs write would) and
+// then raises what the write reported.
+let waitingForWrites = null;
 function raiseWarnings() {
   for (const { code, message } of native.takeWarnings()) process.emitWarning(message, { code });
+  if (waitingForWrites === null && native.templateWritesPending() > 0) {
+    waitingForWrites = setTimeout(() => {
+      waitingForWrites = null;
+      raiseWarnings();
+    }, 20);
+  }
 }
 const warningAfter = (original) => async function withWarnings(...args) {
   try {

@@ -83,6 +83,12 @@ pub struct EngineWarning {
     pub message: String,
 }
 
+/// Template cache writes under way (lib/api.js keeps Node alive for them).
+#[napi]
+pub fn template_writes_pending() -> u32 {
+    hyperlight_js_engine::select::template_writes_pending().min(u32::MAX as u64) as u32
+}
+
 /// The engine's warnings since the last call (lib/api.js drains them after
 /// every step that may boot or snapshot a guest).
 #[napi]

@@ -57,6 +57,14 @@ pub fn offer_template_cache(_dir: &std::path::Path) {
     crate::hypervisor::offer_template_cache(_dir);
 }
 
+/// Template cache writes under way, which Node waits for before it exits.
+pub fn template_writes_pending() -> u64 {
+    #[cfg(feature = "hypervisor")]
+    return crate::hypervisor::template_writes_pending();
+    #[cfg(not(feature = "hypervisor"))]
+    0
+}
+
 fn hypervisor_backend() -> Arc<dyn Backend> {
     #[cfg(feature = "hypervisor")]
     {

@@ -8,15 +8,17 @@
 //! the page cache, shared and reclaimable, and only the pages they touch
 //! count in this process. So:
 //!
-//! - every snapshot (a template, `snapshot()`, a pool's) is written to a
+//! - a snapshot (`snapshot()`, a pool's shared one) is written to a
 //!   private directory, mapped back, and the directory removed at once
 //!   (`file_backed`): the mapping keeps the data for as long as it lives,
 //!   nothing is left on disk when it goes, and no other process can reach
-//!   it meanwhile (mode 0700, a fresh name);
+//!   it meanwhile (mode 0700, a fresh name); a template booted without a
+//!   cache stays in memory (see `template.rs`);
 //! - with `setTemplateCache(dir)`, templates are written to `dir` under a
 //!   name that binds them to the guest binary, its sizes and the Hyperlight
-//!   version (`cached_template`), and other processes load them from there,
-//!   checking their digests, instead of booting a guest.
+//!   version, sealed with a digest of their contents (`cached_template`),
+//!   and other processes check the seal and map them from there instead of
+//!   booting a guest.
 //!
 //! A file is never rewritten in place (a mapped file that changes would
 //! change guest memory under a running VM): a bad template is moved aside
@@ -97,7 +99,7 @@ fn write_and_map(snapshot: &Snapshot, dir: &Path) -> std::result::Result<Snapsho
 
 /// Identifies the guest binary (with the crate's version, which pins it):
 /// a template of another guest is never found under this name. Not a
-/// digest against tampering; `checked_load` checks the file's own digests.
+/// digest against tampering: the seal (`check_seal`) checks the contents.
 pub(super) fn guest_id(guest: &[u8]) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     guest.hash(&mut h);
@@ -119,13 +121,13 @@ fn template_name(guest_id: u64, config: &SandboxConfig) -> String {
 /// The template for `config` from the cache in `dir`, or `boot`ed and
 /// written there for the next process. A file that cannot be used is
 /// reported (`ERR_INVALID_ARG`, naming it) and replaced; a cache that
-/// cannot be written is reported and the template kept in a file of its
-/// own as any snapshot. Only `boot` failing fails this.
+/// cannot be written is reported and the template kept in memory. Only
+/// `boot` failing fails this.
 pub(super) fn cached_template(dir: &Path, guest_id: u64, config: &SandboxConfig, boot: impl FnOnce() -> Result<Arc<Snapshot>>) -> Result<Arc<Snapshot>> {
     let path = dir.join(template_name(guest_id, config));
     let found = path.try_exists().unwrap_or(false);
     if found {
-        match Snapshot::checked_load(&path, tag()) {
+        match check_seal(&path).and_then(|()| Snapshot::load(&path, tag()).map_err(|e| e.to_string())) {
             Ok(snapshot) => {
                 record_template(TemplateOutcome::Loaded);
                 return Ok(Arc::new(snapshot));
@@ -141,28 +143,69 @@ pub(super) fn cached_template(dir: &Path, guest_id: u64, config: &SandboxConfig,
     }
     let booted = boot()?;
     record_template(TemplateOutcome::Booted);
-    match publish(&booted, dir, &path, found) {
-        Ok(mapped) => Ok(Arc::new(mapped)),
-        Err(e) => {
-            warn(Error::invalid_arg(format!(
-                "setTemplateCache(): could not write the template {} ({e}); this process boots its own",
-                path.display()
-            )));
-            Ok(file_backed(booted, &scratch_dir(None)))
+    // Written behind the start, not during it: writing and sealing take
+    // seconds under emulation (the test VM), which a boot's time limit must
+    // not count. This process uses the template from memory meanwhile, and
+    // lib/api.js keeps Node alive until the write is done (`writes_pending`).
+    // What cannot even begin (no directory) is said now.
+    sweep_abandoned(dir);
+    match std::fs::create_dir_all(dir).and_then(|()| private_dir(dir, "template")) {
+        Ok(written) => write_behind(booted.clone(), written, path, found),
+        Err(e) => warn(cannot_write(&path, &e.to_string())),
+    }
+    Ok(booted)
+}
+
+/// Removes what processes that ended mid-write left in `dir` (their
+/// private directories, named with their pid: see `private_dir`).
+fn sweep_abandoned(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(".hyperlight-js-")) else { continue };
+        let pid = rest.split('-').nth(1).and_then(|p| p.parse::<u32>().ok());
+        if pid.is_some_and(|pid| pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists()) {
+            let _ = std::fs::remove_dir_all(entry.path());
         }
     }
 }
 
-/// Writes `booted` to `path` (moving a bad one there aside first) and maps
-/// it from there; if another process put one there meanwhile, maps ours
-/// from where it was written and leaves theirs.
-fn publish(booted: &Snapshot, dir: &Path, path: &Path, replace: bool) -> std::result::Result<Snapshot, String> {
-    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-    let written = private_dir(dir, "template").map_err(|e| e.to_string())?;
-    if let Err(e) = booted.save(&written, &tag()) {
-        let _ = std::fs::remove_dir_all(&written);
-        return Err(e.to_string());
+fn cannot_write(path: &Path, why: &str) -> Error {
+    Error::invalid_arg(format!("setTemplateCache(): could not write the template {} ({why}); this process keeps its own in memory", path.display()))
+}
+
+/// Template writes under way (see `cached_template`).
+static WRITES: AtomicU64 = AtomicU64::new(0);
+
+/// How many template writes are under way, which Node waits for before it
+/// exits (lib/api.js), so that a short-lived first process still leaves its
+/// template for the next.
+pub fn writes_pending() -> u64 {
+    WRITES.load(Ordering::Acquire)
+}
+
+fn write_behind(booted: Arc<Snapshot>, written: PathBuf, path: PathBuf, replace: bool) {
+    WRITES.fetch_add(1, Ordering::AcqRel);
+    let spawned = std::thread::Builder::new().name("hyperlight-js-template-write".into()).spawn(move || {
+        if let Err(e) = publish(&booted, &written, &path, replace) {
+            let _ = std::fs::remove_dir_all(&written);
+            warn(cannot_write(&path, &e));
+        }
+        WRITES.fetch_sub(1, Ordering::AcqRel);
+    });
+    if let Err(e) = spawned {
+        WRITES.fetch_sub(1, Ordering::AcqRel);
+        warn(Error::internal(format!("could not start a thread to write a template: {e}")));
     }
+}
+
+/// Writes and seals `booted` in `written` (a private directory beside
+/// `path`), then renames it to `path`, first moving a bad one there aside
+/// (`replace`); if another process put one there meanwhile, theirs stays.
+fn publish(booted: &Snapshot, written: &Path, path: &Path, replace: bool) -> std::result::Result<(), String> {
+    booted.save(written, &tag()).map_err(|e| e.to_string())?;
+    seal(written, None)?;
+    let dir = path.parent().unwrap_or(Path::new("."));
     if replace {
         // Renamed, then unlinked: a process that maps it keeps its pages.
         if let Ok(aside) = private_dir(dir, "rejected") {
@@ -173,14 +216,88 @@ fn publish(booted: &Snapshot, dir: &Path, path: &Path, replace: bool) -> std::re
             }
         }
     }
-    match std::fs::rename(&written, path) {
-        Ok(()) => Snapshot::load(path, tag()).map_err(|e| e.to_string()),
-        Err(_) => {
-            let mapped = Snapshot::load(&written, tag()).map_err(|e| e.to_string());
-            let _ = std::fs::remove_dir_all(&written);
-            mapped
-        }
+    if std::fs::rename(written, path).is_err() {
+        let _ = std::fs::remove_dir_all(written);
     }
+    Ok(())
+}
+
+/// The file in a template layout that holds its seal.
+const SEAL: &str = "hyperlight-js.blake3";
+
+/// A layout's blobs, in name order.
+fn blobs(path: &Path) -> std::result::Result<Vec<PathBuf>, String> {
+    let dir = path.join("blobs").join("sha256");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .map(|entry| entry.map(|e| e.path()))
+        .collect::<std::io::Result<_>>()
+        .map_err(|e| e.to_string())?;
+    files.sort();
+    Ok(files)
+}
+
+/// A BLAKE3 digest of the blobs (names, lengths and bytes, in name order).
+/// In place of `checked_load`'s sha256 pass, which is slow where the CPU
+/// has no SHA instructions (the test VM's emulation).
+fn layout_digest(files: &[PathBuf]) -> std::result::Result<String, String> {
+    let mut hasher = blake3::Hasher::new();
+    for file in files {
+        let len = std::fs::metadata(file).map_err(|e| format!("{}: {e}", file.display()))?.len();
+        hasher.update(file.file_name().unwrap_or_default().as_encoded_bytes()).update(&len.to_le_bytes());
+        let read = std::fs::File::open(file).and_then(|f| hasher.update_reader(f).map(|_| ()));
+        read.map_err(|e| format!("{}: {e}", file.display()))?;
+    }
+    Ok(hasher.finalize().to_hex().to_string())
+}
+
+/// What the kernel changes whenever a file's contents change: its identity,
+/// size and status-change time (`ctime`, which no user can set back).
+fn stamps(files: &[PathBuf]) -> std::result::Result<String, String> {
+    use std::os::unix::fs::MetadataExt;
+    let mut out = String::new();
+    for file in files {
+        let m = std::fs::metadata(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        out.push_str(&format!("{} {} {} {} {}\n", m.dev(), m.ino(), m.len(), m.ctime(), m.ctime_nsec()));
+    }
+    Ok(out)
+}
+
+/// Writes the layout's seal: the digest of its blobs, then their stamps.
+/// Replaced by rename, never rewritten in place (another process may read it).
+fn seal(path: &Path, digest: Option<String>) -> std::result::Result<(), String> {
+    let files = blobs(path)?;
+    let digest = match digest {
+        Some(d) => d,
+        None => layout_digest(&files)?,
+    };
+    let text = format!("{digest}\n{}", stamps(&files)?);
+    let fresh = path.join(format!("{SEAL}.{}", std::process::id()));
+    std::fs::write(&fresh, text).and_then(|()| std::fs::rename(&fresh, path.join(SEAL))).map_err(|e| e.to_string())
+}
+
+/// Whether the layout is exactly what `seal` sealed: not truncated, not
+/// altered, not something else put under the name. Blobs whose stamps are
+/// those sealed have not changed since and are not read again (reading
+/// 113 MiB costs about what booting a guest does in the test VM); others (a
+/// copied directory, say) are hashed, and if they match, the seal's stamps
+/// are brought up to date. Against corruption and mistakes, not against
+/// someone who may write the directory, who could reseal what they wrote
+/// (README, Templates on disk).
+fn check_seal(path: &Path) -> std::result::Result<(), String> {
+    let text = std::fs::read_to_string(path.join(SEAL)).map_err(|e| format!("no seal {SEAL}: {e}"))?;
+    let (want, sealed_stamps) = text.split_once('\n').unwrap_or((text.as_str(), ""));
+    let files = blobs(path)?;
+    let now = stamps(&files)?;
+    if now == sealed_stamps {
+        return Ok(());
+    }
+    if layout_digest(&files)? != want {
+        return Err("its contents do not match its seal (truncated or altered)".into());
+    }
+    // The same contents in other files: stamp them, for the next process.
+    let _ = seal(path, Some(want.to_string()));
+    Ok(())
 }
 
 #[cfg(test)]
@@ -205,6 +322,48 @@ mod tests {
         // What is not part of the guest is not part of the name.
         let host_only = SandboxConfig { load_timeout_ms: 1, max_console_bytes_per_call: 0, ..config };
         assert_eq!(template_name(guest, &host_only), name);
+    }
+
+    #[test]
+    fn a_seal_fails_for_a_truncated_altered_or_missing_layout() {
+        let layout = private_dir(&std::env::temp_dir(), "seal-test").unwrap();
+        let blobs = layout.join("blobs").join("sha256");
+        std::fs::create_dir_all(&blobs).unwrap();
+        std::fs::write(blobs.join("a"), vec![7u8; 100_000]).unwrap();
+        std::fs::write(blobs.join("b"), b"config").unwrap();
+        assert!(check_seal(&layout).unwrap_err().contains("no seal"));
+        seal(&layout, None).unwrap();
+        check_seal(&layout).unwrap();
+        std::fs::write(blobs.join("a"), vec![7u8; 50_000]).unwrap();
+        assert!(check_seal(&layout).unwrap_err().contains("do not match"));
+        std::fs::write(blobs.join("a"), [vec![7u8; 99_999], vec![8u8]].concat()).unwrap();
+        assert!(check_seal(&layout).is_err(), "one byte changed");
+        // The same bytes in a new file (a copied cache): hashed, accepted, restamped.
+        std::fs::write(blobs.join("a.new"), vec![7u8; 100_000]).unwrap();
+        std::fs::rename(blobs.join("a.new"), blobs.join("a")).unwrap();
+        let before = std::fs::read_to_string(layout.join(SEAL)).unwrap();
+        check_seal(&layout).unwrap();
+        let after = std::fs::read_to_string(layout.join(SEAL)).unwrap();
+        assert_ne!(before, after, "restamped");
+        assert_eq!(before.lines().next(), after.lines().next(), "same digest");
+        check_seal(&layout).unwrap();
+        std::fs::write(blobs.join("c"), b"extra").unwrap();
+        assert!(check_seal(&layout).is_err(), "a blob added");
+        std::fs::remove_dir_all(&layout).unwrap();
+    }
+
+    #[test]
+    fn what_ended_processes_left_is_swept_and_ours_is_kept() {
+        let base = private_dir(&std::env::temp_dir(), "sweep-test").unwrap();
+        let ours = private_dir(&base, "template").unwrap();
+        // No process has pid 4194304 (above Linux's largest).
+        let theirs = base.join(".hyperlight-js-template-4194304-0-1");
+        let unrelated = base.join("template-something");
+        std::fs::create_dir_all(theirs.join("blobs")).unwrap();
+        std::fs::create_dir(&unrelated).unwrap();
+        sweep_abandoned(&base);
+        assert!(ours.exists() && unrelated.exists() && !theirs.exists());
+        std::fs::remove_dir_all(&base).unwrap();
     }
 
     #[test]

@@ -24,6 +24,7 @@ use std::sync::Arc;
 use hyperlight_host::HyperlightError;
 use hyperlight_js_wire::guest_error::describe;
 
+pub use disk::writes_pending as template_writes_pending;
 pub use layout::VmLayout;
 pub use probe::{offer_template_cache, probe, probed};
 

@@ -27,9 +27,9 @@ static VM_GUEST: &[u8] = include_bytes!(env!("HYPERLIGHT_JS_VM_GUEST"));
 /// process. A template lives while a sandbox made from it does; the one used
 /// last also lives on without any, so that sandboxes made and dropped one
 /// after another (and the first one after the probe, which has the default
-/// sizes too) do not boot again. A template is mapped from a file (see
-/// `disk.rs`): from `cache` (`setTemplateCache`) when that has one for these
-/// sizes, else booted (and then written there, if given).
+/// sizes too) do not boot again. With a template cache (`cache`,
+/// `setTemplateCache`) a template is mapped from its file there (see
+/// `disk.rs`), loaded if another process wrote it, else booted and written.
 pub(super) fn template(config: &SandboxConfig, cache: Option<&Path>) -> Result<Arc<Snapshot>> {
     static LAST_USED: Mutex<Option<Arc<Snapshot>>> = Mutex::new(None);
     let snapshot = cached_or_booted(config, cache)?;
@@ -58,10 +58,13 @@ fn cached_or_booted(config: &SandboxConfig, cache: Option<&Path>) -> Result<Arc<
     static GUEST_ID: LazyLock<u64> = LazyLock::new(|| disk::guest_id(VM_GUEST));
     let snapshot = match cache {
         Some(dir) => disk::cached_template(dir, *GUEST_ID, config, || boot_template(config))?,
+        // Kept in memory: writing it to a file first would add seconds to
+        // the first start in slow environments (the test VM), for memory
+        // the process holds once per set of sizes.
         None => {
             let booted = boot_template(config)?;
             crate::telemetry::record_template(crate::telemetry::TemplateOutcome::Booted);
-            disk::file_backed(booted, &disk::scratch_dir(None))
+            booted
         }
     };
     let mut templates = lock(&TEMPLATES);
