@@ -149,20 +149,26 @@ test('on the process backend the option is accepted and nothing is written', pro
   }
 });
 
-test('a micro-VM snapshot lives in an unlinked file: none is left in the directory, and restore still works', hypervisorOnly, async () => {
+test('a micro-VM snapshot lives in an unlinked file: none is left in TMPDIR, and restore still works', hypervisorOnly, async () => {
   const dir = freshDir();
+  const tmpdir = process.env.TMPDIR;
+  process.env.TMPDIR = dir;
   try {
-    const js = await (await new SandboxBuilder().setTemplateCache(dir).build()).loadRuntime();
+    const js = await (await new SandboxBuilder().build()).loadRuntime();
     js.addHandler('counter', 'let n = 0; function handler() { return ++n; }');
     const sandbox = await js.getLoadedSandbox();
     assert.equal(await sandbox.callHandler('counter', {}), 1);
     const snapshot = await sandbox.snapshot();
-    assert.deepEqual(fs.readdirSync(dir).filter((name) => name.startsWith('.hyperlight-js-snapshot')), [], 'the snapshot file is unlinked at once');
+    assert.deepEqual(fs.readdirSync(dir), [], 'the snapshot file is unlinked at once');
+    const maps = fs.readFileSync('/proc/self/maps', 'utf8').split('\n');
+    assert.ok(maps.some((line) => line.includes(dir) && line.endsWith('(deleted)')), 'the snapshot is mapped from a file under TMPDIR, unlinked');
     assert.equal(await sandbox.callHandler('counter', {}), 2);
     await sandbox.restore(snapshot);
     assert.equal(await sandbox.callHandler('counter', {}), 2);
     sandbox.dispose();
   } finally {
+    if (tmpdir === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = tmpdir;
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
