@@ -10,6 +10,13 @@ const GIB: u64 = 1024 * MIB;
 
 pub use hyperlight_js_wire::messages::{SandboxConfig, DEFAULT_LOAD_TIMEOUT_MS};
 
+/// The part of a sandbox's configuration that is built into its guest: the
+/// four sizes. Time limits and console budgets are enforced by the host, so
+/// sandboxes that differ only in those share templates and snapshots.
+pub fn guest_sizes(config: &SandboxConfig) -> SandboxConfig {
+    SandboxConfig { load_timeout_ms: 0, max_console_bytes_per_call: 0, ..*config }
+}
+
 /// A duration in whole milliseconds from the environment variable `name`,
 /// else `default`. A value that does not parse or lies outside 1..=`max` is
 /// reported once on stderr and the default used: a typo in a tuning knob

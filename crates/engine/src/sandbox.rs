@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use crate::backend::{Backend, HostDispatch, Transport};
 use crate::call::{describe_stopper, CallControl, CallOptions, CallStats, Monitored, KILLED_BY_HANDLE};
-use crate::config::SandboxConfig;
+use crate::config::{guest_sizes, SandboxConfig};
 use crate::console::Console;
 use crate::error::{Error, Result};
 
@@ -102,8 +102,7 @@ impl Sandbox {
             handlers: Vec::new(),
             poison: None,
             current: None,
-            // Only the sizes are part of the guest.
-            base_recipe: mix(0, &SandboxConfig { load_timeout_ms: 0, max_console_bytes_per_call: 0, ..*config }),
+            base_recipe: mix(0, &guest_sizes(config)),
             recipe: None,
             pristine: false,
         }

@@ -11,7 +11,7 @@ use hyperlight_host::{GuestBinary, MultiUseSandbox, UninitializedSandbox};
 use super::host_functions::register_host_side;
 use super::{disk, map_err, VmLayout};
 use crate::backend::HostDispatch;
-use crate::config::SandboxConfig;
+use crate::config::{guest_sizes, SandboxConfig};
 use crate::console::Console;
 use crate::error::Result;
 use crate::host_wait::HostWaiter;
@@ -44,8 +44,7 @@ fn cached_or_booted(config: &SandboxConfig, cache: Option<&Path>) -> Result<Arc<
     // instead of booting its own; and micro-VMs booting side by side were
     // where the test VM showed triple faults before templates.
     static BOOTING: Mutex<()> = Mutex::new(());
-    // Only the sizes are part of the guest; the rest is the host's business.
-    let key = SandboxConfig { load_timeout_ms: 0, max_console_bytes_per_call: 0, ..*config };
+    let key = guest_sizes(config);
     let cached = || lock(&TEMPLATES).get(&key).and_then(Weak::upgrade);
     if let Some(snapshot) = cached() {
         return Ok(snapshot);
