@@ -59,6 +59,15 @@ export interface Metrics {
    * (a cache file that could not be used: corrupt, truncated, foreign).
    */
   templates: { booted: number; loadedFromCache: number; rejectedFromCache: number };
+  /**
+   * Handler calls by where they waited for the guest's answer: `caller` (it
+   * came within the fast path's spin, on the calling thread), `eventLoop`
+   * (Node's event loop waited on the guest's doorbell, the process backend's
+   * way for a call that takes longer), `sandboxThread` (the sandbox's own
+   * thread waited: micro-VMs, calls that call host functions, calls queued
+   * behind another).
+   */
+  callsWaited: { caller: number; eventLoop: number; sandboxThread: number };
 }
 
 /** A snapshot of the package's metrics; cheap enough to call on every scrape. */

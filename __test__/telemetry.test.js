@@ -29,13 +29,14 @@ function growth(a, b) {
 test('metrics() has every series from the start, as plain numbers', () => {
   const m = metrics();
   assert.deepEqual(Object.keys(m).sort(), [
-    'callFailures', 'calls', 'consoleDroppedBytes', 'guestCrashes', 'monitorTerminations', 'sandboxesAlive', 'sandboxesCreated', 'templates',
+    'callFailures', 'calls', 'callsWaited', 'consoleDroppedBytes', 'guestCrashes', 'monitorTerminations', 'sandboxesAlive', 'sandboxesCreated', 'templates',
   ]);
   assert.deepEqual(Object.keys(m.templates).sort(), ['booted', 'loadedFromCache', 'rejectedFromCache']);
+  assert.deepEqual(Object.keys(m.callsWaited).sort(), ['caller', 'eventLoop', 'sandboxThread']);
   assert.equal(m.consoleDroppedBytes, 0);
   assert.deepEqual(Object.keys(m.sandboxesCreated).sort(), ['hypervisor', 'process']);
   assert.deepEqual(Object.keys(m.sandboxesAlive).sort(), ['hypervisor', 'process']);
-  for (const n of [m.calls, m.guestCrashes, m.consoleDroppedBytes, ...Object.values(m.sandboxesCreated), ...Object.values(m.callFailures), ...Object.values(m.templates)]) {
+  for (const n of [m.calls, m.guestCrashes, m.consoleDroppedBytes, ...Object.values(m.sandboxesCreated), ...Object.values(m.callFailures), ...Object.values(m.templates), ...Object.values(m.callsWaited)]) {
     assert.equal(typeof n, 'number');
   }
   // A fresh copy each time: changing it changes nothing.

@@ -133,7 +133,8 @@ impl HostRegistry {
     /// its JS thread (checked, so a call from anywhere else is refused).
     fn here(&self, module: &str, function: &str, args_json: String) -> HostHere {
         let Some(&(owner, raw_env)) = self.owner.get() else { return HostHere::NotHere(args_json) };
-        if owner != std::thread::current().id() {
+        // Inside a libuv callback no JS may run (see loop_wait.rs).
+        if owner != std::thread::current().id() || crate::loop_wait::in_callback() {
             return HostHere::NotHere(args_json);
         }
         let Some(f) = self.lookup(module, function) else {

@@ -8,8 +8,13 @@ mod completions;
 mod error;
 mod host_functions;
 mod interrupt_handle;
-mod js_sandbox;
+// Before js_sandbox, which has a `#[napi] impl LoadedJSSandbox` (`unload()`):
+// napi-derive names an impl's class after the js_name its struct recorded
+// when expanded, which must therefore come first; otherwise the impl
+// registers "LoadedJsSandbox", and the link order decides which name wins.
 mod loaded_js_sandbox;
+mod js_sandbox;
+mod loop_wait;
 mod promise;
 mod proto_js_sandbox;
 mod sandbox_builder;

@@ -1,9 +1,10 @@
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use hyperlight_js_engine::config::validate_timeout;
-use hyperlight_js_engine::worker::SandboxWorker;
+use hyperlight_js_engine::telemetry::{record_call_wait, CallWait};
+use hyperlight_js_engine::worker::{Later, SandboxWorker};
 use hyperlight_js_engine::{lock, BackendKind, CallOptions, CallStats, Console, ConsoleDestination, Outcome, Sandbox, SandboxSnapshot};
 use napi::bindgen_prelude::*;
 use napi::Env;
@@ -13,6 +14,7 @@ use crate::call_abort::CallAbortHandle;
 use crate::completions::flat;
 use crate::error::{consumed, sync, to_napi, ConsumedBy};
 use crate::interrupt_handle::InterruptHandle;
+use crate::loop_wait::{CallEnds, Step};
 use crate::snapshot::Snapshot;
 
 /// How a call went on the fast path (see `call_handler_json`).
@@ -21,6 +23,8 @@ enum Fast {
     Answered(hyperlight_js_engine::Result<String>, Option<Vec<String>>),
     /// It went on on the sandbox's thread; the completion handler settles it.
     HandedOver,
+    /// It waits for its guest's doorbell in the event loop (see loop_wait.rs).
+    Parked(crate::loop_wait::Waiting),
 }
 
 /// A sandbox with handlers compiled, ready for calls.
@@ -249,7 +253,13 @@ pub fn call_handler_json(
         }
         (result, flat(sink.end()))
     };
+    // Settles the call once, whichever of its ends comes first: its outcome,
+    // or the sandbox failing it meanwhile (a parked call is failed by `dispose()`).
+    let settled = Arc::new(AtomicBool::new(false));
     let done = move |outcome: hyperlight_js_engine::Result<(hyperlight_js_engine::Result<String>, Option<Vec<String>>)>| {
+        if settled.swap(true, Ordering::AcqRel) {
+            return;
+        }
         let (result, console) = outcome.unwrap_or_else(|e| (Err(e), None));
         crate::completions::complete(&completions, id, result, console)
     };
@@ -257,25 +267,29 @@ pub fn call_handler_json(
     // The fast path, a policy of this caller: when the sandbox is idle,
     // start the call on this thread and poll briefly for its answer, so
     // that a quick handler costs no thread wake-up; what does not end
-    // within the spin goes on on the sandbox's thread, ahead of anything
-    // queued meanwhile. Otherwise the whole call is queued there.
+    // within the spin waits for its guest in the event loop, or goes on on
+    // the sandbox's thread, ahead of anything queued meanwhile (loop_wait.rs).
+    // Otherwise the whole call is queued there.
+    // With several calls in flight nobody polls (`spin::budget`), but a call
+    // still starts here: waiting in the loop costs this thread nothing.
     let spin = hyperlight_js_wire::spin::caller_budget();
-    let fast = if spin.is_zero() {
+    let fast = if hyperlight_js_wire::spin::caller_spin().is_zero() {
         None
     } else {
         worker.try_now(|sb, later| {
             console.begin(to);
-            match sb.start(&handler, &event_json, &opts).or_else(|| sb.poll(spin)) {
-                Some(outcome) => {
-                    let (result, console) = ended(outcome);
-                    Fast::Answered(result, console)
-                }
-                None => {
-                    let ended = ended.clone();
-                    later.submit(move |sb| Ok(ended(sb.finish())), done.clone());
-                    Fast::HandedOver
-                }
-            }
+            let started = sb.start(&handler, &event_json, &opts);
+            let outcome = match started.or_else(|| if spin.is_zero() { None } else { sb.poll(spin) }) {
+                Some(outcome) => outcome,
+                None => match crate::loop_wait::go_on(sb, later, call_ends(ended.clone(), done.clone())) {
+                    Step::Answered(outcome) => outcome,
+                    Step::Parked(waiting) => return Fast::Parked(waiting),
+                    Step::HandedOver => return Fast::HandedOver,
+                },
+            };
+            record_call_wait(CallWait::Caller);
+            let (result, console) = ended(outcome);
+            Fast::Answered(result, console)
         })
     };
     match fast {
@@ -287,8 +301,10 @@ pub fn call_handler_json(
         // Errors are rare: they take the ordinary way back.
         Some(Fast::Answered(Err(e), console)) => done(Ok((Err(e), console))),
         Some(Fast::HandedOver) => {}
+        Some(Fast::Parked(waiting)) => crate::loop_wait::wait(&env, waiting),
         None => worker.submit(
             move |sb| {
+                record_call_wait(CallWait::SandboxThread);
                 console.begin(to);
                 Ok(ended(sb.call(&handler, &event_json, &opts)))
             },
@@ -296,4 +312,24 @@ pub fn call_handler_json(
         ),
     }
     Ok(Either3::C(abort_handle))
+}
+
+/// How a call that goes on past the spin ends, wherever it waits: `ended`
+/// takes its outcome apart, `done` settles it (once).
+fn call_ends<E, D>(ended: E, done: D) -> CallEnds
+where
+    E: Fn(Outcome) -> (hyperlight_js_engine::Result<String>, Option<Vec<String>>) + Clone + Send + 'static,
+    D: Fn(hyperlight_js_engine::Result<(hyperlight_js_engine::Result<String>, Option<Vec<String>>)>) + Clone + Send + Sync + 'static,
+{
+    let fail = done.clone();
+    let end = (ended.clone(), done.clone());
+    CallEnds {
+        end: Box::new(move |outcome| (end.1)(Ok((end.0)(outcome)))),
+        fail: Arc::new(move |e| fail(Ok((Err(e), None)))),
+        hand_over: Box::new(move |later: &Later<'_>| {
+            record_call_wait(CallWait::SandboxThread);
+            let ended = ended.clone();
+            later.submit(move |sb| Ok(ended(sb.finish())), done.clone())
+        }),
+    }
 }

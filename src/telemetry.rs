@@ -54,6 +54,12 @@ pub struct Metrics {
     /// from) by how they came to be: `booted`, `loadedFromCache`,
     /// `rejectedFromCache` (see `setTemplateCache`).
     pub templates: BTreeMap<String, f64>,
+    /// Handler calls by where they waited for the guest's answer: `caller`
+    /// (it came within the fast path's spin, on the calling thread),
+    /// `eventLoop` (Node's event loop waited on the guest's doorbell),
+    /// `sandboxThread` (the sandbox's own thread waited: micro-VMs, calls
+    /// that call host functions or were queued behind another).
+    pub calls_waited: BTreeMap<String, f64>,
 }
 
 fn numbers<K: ToString>(map: BTreeMap<K, u64>) -> BTreeMap<String, f64> {
@@ -72,6 +78,7 @@ pub fn metrics() -> Metrics {
         guest_crashes: s.guest_crashes as f64,
         console_dropped_bytes: s.console_dropped_bytes as f64,
         templates: numbers(s.templates),
+        calls_waited: numbers(s.call_waits),
     }
 }
 

@@ -9,6 +9,7 @@ use crate::monitor::GuestClock;
 use crate::config::{BackendKind, SandboxConfig};
 use crate::console::Console;
 use crate::error::{Error, Result};
+pub use hyperlight_js_wire::channel::Doorbell;
 use hyperlight_js_wire::HostModuleDecl;
 
 /// A host function's outcome: the result as JSON text, or an error message for the guest.
@@ -90,6 +91,20 @@ pub trait Transport: Send {
     /// [`HostDispatch::call_here`] can answer) and never past `cap`; never
     /// sleeps. `None`: not yet (always, for a guest that must be run by blocking).
     fn poll(&mut self, _spin: std::time::Duration, _cap: std::time::Instant) -> Option<Result<String>> {
+        None
+    }
+    /// For a caller that waits for the started call in its own event loop
+    /// rather than on a thread: arms the guest's doorbell and says which
+    /// descriptor turns readable when the guest has written (see
+    /// [`hyperlight_js_wire::channel::Doorbell`]); then `woken` reads what came.
+    /// `Unavailable` (the default) when the call can only go on with `finish`:
+    /// a guest run by blocking, or a host call `poll` left for it.
+    fn doorbell(&mut self) -> Doorbell {
+        Doorbell::Unavailable
+    }
+    /// After the doorbell's descriptor turned readable: what `poll` would
+    /// find now, without waiting at all.
+    fn woken(&mut self) -> Option<Result<String>> {
         None
     }
     /// Waits for the started call to end (or runs it), answering its host calls.

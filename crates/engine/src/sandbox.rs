@@ -15,7 +15,7 @@ use std::any::Any;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::backend::{Backend, HostDispatch, Transport};
+use crate::backend::{Backend, Doorbell, HostDispatch, Transport};
 use crate::call::{describe_stopper, CallControl, CallOptions, CallStats, Monitored, KILLED_BY_HANDLE};
 use crate::config::{guest_sizes, SandboxConfig};
 use crate::console::Console;
@@ -236,6 +236,23 @@ impl Sandbox {
     pub fn poll(&mut self, spin: Duration) -> Option<Outcome> {
         self.current.as_ref()?;
         let result = self.guest.poll(spin, Instant::now() + hyperlight_js_wire::spin::MAX_CALLER_SPIN)?;
+        Some(self.end(result))
+    }
+
+    /// For a caller that waits in its own event loop: arms the started
+    /// call's doorbell (see [`Transport::doorbell`]).
+    pub fn doorbell(&mut self) -> Doorbell {
+        if self.current.is_none() {
+            return Doorbell::Unavailable;
+        }
+        self.guest.doorbell()
+    }
+
+    /// Once the doorbell rang: the started call's outcome if it has come
+    /// (never waits). `None`: arm the doorbell again, or `finish`.
+    pub fn woken(&mut self) -> Option<Outcome> {
+        self.current.as_ref()?;
+        let result = self.guest.woken()?;
         Some(self.end(result))
     }
 

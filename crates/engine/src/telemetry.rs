@@ -22,6 +22,8 @@ pub const METRIC_CALLS: &str = "calls_total";
 pub const METRIC_CALL_FAILURES: &str = "call_failures_total";
 pub const METRIC_GUEST_CRASHES: &str = "guest_crashes_total";
 pub const METRIC_TEMPLATES: &str = "templates_total";
+pub const METRIC_CALL_WAITS: &str = "call_waits_total";
+const WAITED_ON_LABEL: &str = "on";
 pub const BACKEND_LABEL: &str = "backend";
 const OUTCOME_LABEL: &str = "outcome";
 pub const CODE_LABEL: &str = "code";
@@ -49,6 +51,33 @@ impl TemplateOutcome {
             TemplateOutcome::Rejected => "rejectedFromCache",
         }
     }
+}
+
+/// Where a handler call waited for its guest's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallWait {
+    /// On the calling thread, within the fast path's spin.
+    Caller,
+    /// In the caller's event loop, on the guest's doorbell.
+    EventLoop,
+    /// On the sandbox's own thread (micro-VMs, host function calls, queued calls).
+    SandboxThread,
+}
+
+impl CallWait {
+    const ALL: [CallWait; 3] = [CallWait::Caller, CallWait::EventLoop, CallWait::SandboxThread];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            CallWait::Caller => "caller",
+            CallWait::EventLoop => "eventLoop",
+            CallWait::SandboxThread => "sandboxThread",
+        }
+    }
+}
+
+pub fn record_call_wait(how: CallWait) {
+    metrics::counter!(METRIC_CALL_WAITS, WAITED_ON_LABEL => how.as_str()).increment(1);
 }
 
 pub fn record_template(outcome: TemplateOutcome) {
@@ -163,6 +192,8 @@ pub struct MetricsSnapshot {
     pub console_dropped_bytes: u64,
     /// Micro-VM templates by how they came to be (`TemplateOutcome`).
     pub templates: BTreeMap<&'static str, u64>,
+    /// Handler calls by where they waited for their answer (`CallWait`).
+    pub call_waits: BTreeMap<&'static str, u64>,
 }
 
 fn label<'k>(key: &'k Key, name: &str) -> Option<&'k str> {
@@ -184,6 +215,9 @@ pub fn snapshot() -> MetricsSnapshot {
     for t in TemplateOutcome::ALL {
         s.templates.insert(t.as_str(), 0);
     }
+    for w in CallWait::ALL {
+        s.call_waits.insert(w.as_str(), 0);
+    }
     REGISTRY.visit_counters(|key, counter| {
         let n = counter.load(Relaxed);
         match key.name() {
@@ -203,6 +237,11 @@ pub fn snapshot() -> MetricsSnapshot {
             METRIC_TEMPLATES => {
                 if let Some(t) = TemplateOutcome::ALL.into_iter().find(|t| label(key, OUTCOME_LABEL) == Some(t.as_str())) {
                     s.templates.insert(t.as_str(), n);
+                }
+            }
+            METRIC_CALL_WAITS => {
+                if let Some(w) = CallWait::ALL.into_iter().find(|w| label(key, WAITED_ON_LABEL) == Some(w.as_str())) {
+                    s.call_waits.insert(w.as_str(), n);
                 }
             }
             crate::console::METRIC_CONSOLE_DROPPED_BYTES => s.console_dropped_bytes = n,

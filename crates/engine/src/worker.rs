@@ -113,21 +113,102 @@ pub struct SandboxWorker {
     /// own continuation.
     held: Arc<Mutex<Option<Vec<Job>>>>,
     outstanding: Arc<Outstanding>,
+    /// Calls parked in their caller's event loop on this sandbox's guest
+    /// (see `Later::park`): its thread, ending early (stuck, disposed), does
+    /// not drop the guest, and with it the descriptor the loop polls, under them.
+    parked: Arc<(Mutex<usize>, std::sync::Condvar)>,
 }
 
-/// Given to `try_now`'s work: queues the rest of that work on the sandbox's
-/// thread, ahead of anything submitted while it ran.
-pub struct Later<'w>(&'w SandboxWorker);
+/// Given to `try_now`'s work (and a parked call's `resume`): goes on with
+/// that work on the sandbox's thread, ahead of anything submitted while it
+/// ran, or parks it.
+pub struct Later<'w> {
+    worker: &'w SandboxWorker,
+    parked: std::cell::Cell<bool>,
+}
 
-impl Later<'_> {
+impl<'w> Later<'w> {
+    fn new(worker: &'w SandboxWorker) -> Self {
+        Self { worker, parked: std::cell::Cell::new(false) }
+    }
+
     pub fn submit<R, F, D>(&self, f: F, done: D)
     where
         F: FnOnce(&mut Sandbox) -> Result<R> + Send + 'static,
         D: FnOnce(Result<R>) + Send + 'static,
         R: Send + 'static,
     {
-        self.0.pending.fetch_add(1, Ordering::Relaxed);
-        self.0.send(self.0.job(f, done));
+        self.worker.pending.fetch_add(1, Ordering::Relaxed);
+        self.worker.send(self.worker.job(f, done));
+    }
+
+    /// The work goes on later on the caller's own thread (an event loop
+    /// waiting for the guest's doorbell): until [`Parked::resume`] ends
+    /// without parking again, the sandbox stays the caller's, and jobs
+    /// submitted meanwhile wait behind it. `fail` is told, as a queued job
+    /// would be, if the sandbox becomes unusable for good meanwhile
+    /// (`dispose()`, a stuck guest); the caller must not tell its caller twice.
+    pub fn park(&self, fail: impl FnOnce(Error) + Send + 'static) -> Parked {
+        self.parked.set(true);
+        *lock(&self.worker.parked.0) += 1;
+        let id = match self.worker.outstanding.add(Box::new(fail)) {
+            Ok(id) => Some(id),
+            Err((stuck, fail)) => {
+                fail(stuck);
+                None
+            }
+        };
+        Parked { worker: Some(self.worker.clone()), id }
+    }
+}
+
+/// A call parked by [`Later::park`]. It must be resumed; dropped instead,
+/// it at least lets the jobs behind it run. Not counted in flight (see
+/// `spin::budget`): nothing polls for it, and its guest has mostly answered
+/// long before the loop gets to it, so counting it would only stop the
+/// other sandboxes' guests polling for their next calls.
+pub struct Parked {
+    worker: Option<SandboxWorker>,
+    /// Its entry in `Outstanding`.
+    id: Option<u64>,
+}
+
+impl Parked {
+    /// Runs `f` on the parked call's sandbox, on this thread; what `f`
+    /// leaves to `Later` runs next on the sandbox's thread, then the jobs
+    /// submitted while it was parked, unless `f` parks it again. `None` if
+    /// the sandbox is gone (its thread ended), with `f` not run.
+    pub fn resume<R>(mut self, f: impl FnOnce(&mut Sandbox, &Later<'_>) -> R) -> Option<R> {
+        let worker = self.worker.take()?;
+        if let Some(id) = self.id {
+            // A `park` in `f` registers anew.
+            worker.outstanding.remove(id);
+        }
+        let later = Later::new(&worker);
+        let result = {
+            let mut slot = lock(&worker.slot);
+            let sandbox = slot.as_mut();
+            sandbox.map(|sb| {
+                let result = f(sb, &later);
+                worker.poisoned_after_last_job.store(sb.poisoned(), Ordering::Release);
+                result
+            })
+        };
+        if !later.parked.get() {
+            worker.release_parked();
+        }
+        result
+    }
+}
+
+impl Drop for Parked {
+    fn drop(&mut self) {
+        if let Some(worker) = self.worker.take() {
+            if let Some(id) = self.id {
+                worker.outstanding.remove(id);
+            }
+            worker.release_parked();
+        }
     }
 }
 
@@ -169,8 +250,9 @@ impl SandboxWorker {
             }),
             kill_grace,
         ));
-        let (thread_slot, thread_pending, thread_outstanding, thread_control) =
-            (slot.clone(), pending.clone(), outstanding.clone(), control.clone());
+        let parked: Arc<(Mutex<usize>, std::sync::Condvar)> = Arc::default();
+        let (thread_slot, thread_pending, thread_outstanding, thread_control, thread_parked) =
+            (slot.clone(), pending.clone(), outstanding.clone(), control.clone(), parked.clone());
         thread::Builder::new()
             .name("hyperlight-js-sandbox".into())
             .spawn(move || match (factory(), boot_watch.abort()) {
@@ -192,7 +274,12 @@ impl SandboxWorker {
                         thread_pending.fetch_sub(1, Ordering::Release);
                         report();
                     }
-                    // Every handle is gone: dropping the sandbox ends its guest.
+                    // Every handle is gone, or the sandbox is stuck or disposed:
+                    // dropping the sandbox ends its guest, once no call waits in
+                    // an event loop on it. Those end soon: a stuck or disposed
+                    // sandbox's guest has been killed, which is what they wait for.
+                    let (count, gone) = &*thread_parked;
+                    drop(gone.wait_while(lock(count), |n| *n > 0).unwrap_or_else(|p| p.into_inner()));
                     drop(lock(&thread_slot).take());
                     drop(alive);
                 }
@@ -211,6 +298,7 @@ impl SandboxWorker {
             pending,
             held: Arc::default(),
             outstanding,
+            parked,
         })
     }
 
@@ -302,14 +390,37 @@ impl SandboxWorker {
         let sandbox = slot.as_mut()?;
         *lock(&self.held) = Some(Vec::new());
         let in_flight = hyperlight_js_wire::spin::InFlight::enter();
-        let result = f(sandbox, &Later(self));
+        let later = Later::new(self);
+        let result = f(sandbox, &later);
         self.poisoned_after_last_job.store(sandbox.poisoned(), Ordering::Release);
+        if later.parked.get() {
+            // Counted as a job, so `try_now` waits, and `held` stays in place
+            // so jobs submitted meanwhile wait, until `Parked::resume` releases it.
+            self.pending.fetch_add(1, Ordering::Relaxed);
+            drop((in_flight, slot));
+            return Some(result);
+        }
         drop((in_flight, slot));
+        self.flush_held();
+        Some(result)
+    }
+
+    /// The jobs submitted while `try_now`'s work (or a parked call) held the
+    /// sandbox go to its thread.
+    fn flush_held(&self) {
         let held = lock(&self.held).take().unwrap_or_default();
         for job in held {
             self.send(job);
         }
-        Some(result)
+    }
+
+    /// A parked call ended (or was given up): what waited behind it may run.
+    fn release_parked(&self) {
+        self.pending.fetch_sub(1, Ordering::Release);
+        self.flush_held();
+        let (count, gone) = &*self.parked;
+        *lock(count) -= 1;
+        gone.notify_all();
     }
 
     /// `submit`, blocking until the result is in.
@@ -436,6 +547,53 @@ mod tests {
         let order: Vec<String> = rx.iter().collect();
         assert_eq!(order, ["continuation", "submitted meanwhile"]);
         assert_eq!(*log.lock().unwrap(), ["now", "continuation", "submitted meanwhile"]);
+    }
+
+    #[test]
+    fn a_parked_call_keeps_the_sandbox_until_it_is_resumed_without_parking_again() {
+        let log = Arc::new(Mutex::new(vec![]));
+        let l = log.clone();
+        let w = SandboxWorker::start(BackendKind::Process, Duration::from_secs(60), fake(l)).unwrap();
+        w.run_blocking(|_| Ok(())).unwrap();
+        let parked = w.try_now(|sb, later| {
+            call(sb, "started").unwrap();
+            later.park(|_| {})
+        })
+        .unwrap();
+        let (tx, rx) = mpsc::channel();
+        let tx2 = tx.clone();
+        w.submit(|sb| call(sb, "submitted while parked"), move |r| tx.send(r.unwrap()).unwrap());
+        assert!(w.try_now(|_, _| ()).is_none(), "the parked call holds the sandbox");
+        assert!(rx.recv_timeout(Duration::from_millis(100)).is_err(), "nothing runs behind a parked call");
+        // Resumed and parked again: still held.
+        let parked = parked.resume(|sb, later| {
+            call(sb, "resumed").unwrap();
+            later.park(|_| {})
+        })
+        .unwrap();
+        assert!(rx.recv_timeout(Duration::from_millis(50)).is_err());
+        // Resumed for good: its continuation first, then what waited.
+        parked
+            .resume(|_, later| later.submit(|sb| call(sb, "continuation"), move |r| tx2.send(r.unwrap()).unwrap()))
+            .unwrap();
+        let order: Vec<String> = (0..2).map(|_| rx.recv_timeout(Duration::from_secs(5)).unwrap()).collect();
+        assert_eq!(order, ["continuation", "submitted while parked"]);
+        assert_eq!(*log.lock().unwrap(), ["started", "resumed", "continuation", "submitted while parked"]);
+        assert!(w.try_now(|sb, _| call(sb, "free again")).is_some());
+        // dispose() fails a parked call as it fails a queued one.
+        let (tx, rx) = mpsc::channel();
+        let parked = w.try_now(|_, later| later.park(move |e| tx.send(e).unwrap())).unwrap();
+        w.dispose("LoadedJSSandbox");
+        assert_eq!(rx.recv_timeout(Duration::from_secs(5)).unwrap().code, crate::ErrorCode::Consumed);
+        drop(parked);
+        let w = SandboxWorker::start(BackendKind::Process, Duration::from_secs(60), fake(Arc::default())).unwrap();
+        w.run_blocking(|_| Ok(())).unwrap();
+        // A parked call dropped without a resume still lets the queue run.
+        let parked = w.try_now(|_, later| later.park(|_| {})).unwrap();
+        let (tx, rx) = mpsc::channel();
+        w.submit(|sb| call(sb, "after a dropped park"), move |r| tx.send(r.unwrap()).unwrap());
+        drop(parked);
+        assert_eq!(rx.recv_timeout(Duration::from_secs(5)).unwrap(), "after a dropped park");
     }
 
     #[test]

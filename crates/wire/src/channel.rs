@@ -200,7 +200,7 @@ impl Channel {
             let moved = ring.write(&self.out[self.out_sent..]).map_err(corrupt)?;
             self.out_sent += moved.bytes;
             if moved.ring_doorbell {
-                self.woke = true;
+                self.woke |= moved.woke_sleeper;
                 self.ring_doorbell(None)?;
             }
             if moved.bytes == 0 {
@@ -273,6 +273,38 @@ impl Channel {
             return Ok(());
         }
         self.sleep_on_socket(Need::Data, Some(until))
+    }
+
+    /// For a waiter that sleeps elsewhere (Node's event loop) rather than in
+    /// this channel: sends what is left of the request, then asks the peer
+    /// to ring when it writes, as a sleeping reader would. `Armed`: wait for
+    /// the descriptor to become readable, then `disarm_doorbell` and read.
+    pub fn arm_doorbell(&mut self) -> Result<Doorbell, ProtocolError> {
+        if self.ring.is_none() || !self.flush(Wait::No)? {
+            // Without a ring every frame rings; with part of the request unsent
+            // the wait would be for room, which the peer does not ring for.
+            return Ok(Doorbell::Unavailable);
+        }
+        if self.buffered_header().is_some_and(|len| self.end - self.start >= HEADER_LEN + len) {
+            return Ok(Doorbell::Ready);
+        }
+        let ring = self.ring.as_ref().expect("checked above");
+        if ring.wait_in_loop().map_err(corrupt)? {
+            return Ok(Doorbell::Ready);
+        }
+        Ok(Doorbell::Armed(self.sock.as_raw_fd()))
+    }
+
+    /// After an armed wait ends: no more doorbells wanted, and those that
+    /// rang are read off the socket. `Closed` when the peer has gone and left
+    /// nothing unread in the ring, so that a dead peer is never waited on again.
+    pub fn disarm_doorbell(&mut self) -> Result<(), ProtocolError> {
+        let Some(ring) = &self.ring else { return Ok(()) };
+        ring.woke(Need::Data);
+        match self.socket_doorbells(false) {
+            Err(ProtocolError::Closed) if self.ring.as_ref().expect("checked above").ready(Need::Data).map_err(corrupt)? => Ok(()),
+            other => other,
+        }
     }
 
     /// The length in the next frame's header, once the header is buffered.
@@ -442,6 +474,17 @@ fn corrupt(_: Corrupt) -> ProtocolError {
     ProtocolError::Malformed("the peer wrote impossible positions into the shared ring".into())
 }
 
+/// What `arm_doorbell` found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Doorbell {
+    /// Data has arrived already: read it now.
+    Ready,
+    /// The peer rings this descriptor when it writes (or dies: it closes).
+    Armed(RawFd),
+    /// This channel cannot be waited on so: read with a blocking `recv`.
+    Unavailable,
+}
+
 /// Whether a read may sleep until data comes.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Wait {
@@ -579,6 +622,39 @@ mod tests {
         host.attach_ring(Ring::new(memory, Side::Host));
         guest.attach_ring(Ring::new(SharedMemory::map(&fd).unwrap(), Side::Guest));
         (host, guest)
+    }
+
+    #[test]
+    fn an_armed_doorbell_rings_when_the_peer_writes_and_a_dead_peer_is_not_waited_on() {
+        let readable = |fd: RawFd, ms: i32| {
+            let mut pfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+            // SAFETY: one valid pollfd.
+            unsafe { libc::poll(&mut pfd, 1, ms) > 0 }
+        };
+        let (mut host, mut guest) = ring_pair(1 << 20);
+        host.send_nowait(&Request::HostResult(Ok("x".into()))).unwrap();
+        let Doorbell::Armed(fd) = host.arm_doorbell().unwrap() else { panic!("nothing has come yet") };
+        assert!(!readable(fd, 20), "no doorbell before the peer writes");
+        assert_eq!(guest.recv::<Request>().unwrap(), Request::HostResult(Ok("x".into())));
+        guest.send(&Reply::Loaded).unwrap();
+        assert!(readable(fd, 10_000), "the peer saw the host asleep and rang");
+        host.disarm_doorbell().unwrap();
+        assert!(!readable(fd, 0), "the doorbell was read off the socket");
+        assert_eq!(host.recv_by::<Reply>(Instant::now()).unwrap(), Some(Reply::Loaded));
+        // What has come already needs no wait; disarmed, the peer does not ring.
+        guest.send(&Reply::Ready).unwrap();
+        assert!(!readable(fd, 0));
+        assert_eq!(host.arm_doorbell().unwrap(), Doorbell::Ready);
+        host.disarm_doorbell().unwrap();
+        assert_eq!(host.recv_by::<Reply>(Instant::now()).unwrap(), Some(Reply::Ready));
+        // A peer that dies: the descriptor turns readable, and disarming says so.
+        assert!(matches!(host.arm_doorbell().unwrap(), Doorbell::Armed(_)));
+        drop(guest);
+        assert!(readable(fd, 10_000));
+        assert!(matches!(host.disarm_doorbell(), Err(ProtocolError::Closed)));
+        // Without a ring there is nothing to arm.
+        let (mut plain, _peer) = pair(1024);
+        assert_eq!(plain.arm_doorbell().unwrap(), Doorbell::Unavailable);
     }
 
     #[test]

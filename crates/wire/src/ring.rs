@@ -108,7 +108,15 @@ pub struct Ring {
 pub struct Moved {
     pub bytes: usize,
     pub ring_doorbell: bool,
+    /// The peer that asked for the doorbell is a thread asleep for this
+    /// (not an event loop, which has other work and no need of this CPU).
+    pub woke_sleeper: bool,
 }
+
+/// What a side writes into its "asleep" slot: a thread asleep on the
+/// socket, or an event loop that polls the socket among other things.
+const ASLEEP: u32 = 1;
+const WAITING_IN_LOOP: u32 = 2;
 
 #[derive(Debug)]
 pub struct Corrupt;
@@ -155,7 +163,7 @@ impl Ring {
             self.tx.pos = self.tx.pos.wrapping_add(n as u32);
             self.slot(dir, TAIL).store(self.tx.pos, Ordering::Release);
         }
-        Ok(Moved { bytes: n, ring_doorbell: n > 0 && self.peer_sleeps(dir, READER_ASLEEP) })
+        Ok(moved(n, self.peer_sleeps(dir, READER_ASLEEP)))
     }
 
     /// Copies what has arrived into `dst`, as much as fits.
@@ -168,7 +176,7 @@ impl Ring {
             self.rx.pos = self.rx.pos.wrapping_add(n as u32);
             self.slot(dir, HEAD).store(self.rx.pos, Ordering::Release);
         }
-        Ok(Moved { bytes: n, ring_doorbell: n > 0 && self.peer_sleeps(dir, WRITER_ASLEEP) })
+        Ok(moved(n, self.peer_sleeps(dir, WRITER_ASLEEP)))
     }
 
     fn readable(&self) -> Result<u32, Corrupt> {
@@ -192,9 +200,9 @@ impl Ring {
     /// After moving data: does the peer sleep, waiting for it? The fence
     /// pairs with the one in `sleep`, so one side always sees the other:
     /// either the sleeper sees the data, or we see the sleeper.
-    fn peer_sleeps(&self, dir: usize, which: usize) -> bool {
+    fn peer_sleeps(&self, dir: usize, which: usize) -> u32 {
         fence(Ordering::SeqCst);
-        self.slot(dir, which).load(Ordering::Relaxed) != 0
+        self.slot(dir, which).load(Ordering::Relaxed)
     }
 
     /// Whether what `need` waits for is there now.
@@ -217,7 +225,17 @@ impl Ring {
     /// already is (then it must not sleep: true).
     pub fn sleep(&self, need: Need) -> Result<bool, Corrupt> {
         self.note_idle_cpu();
-        self.asleep_flag(need).store(1, Ordering::Relaxed);
+        self.announce(need, ASLEEP)
+    }
+
+    /// `sleep`, for an event loop that waits for data among other things:
+    /// the peer rings as for a sleeper but keeps polling after it (see `Moved::woke_sleeper`).
+    pub fn wait_in_loop(&self) -> Result<bool, Corrupt> {
+        self.announce(Need::Data, WAITING_IN_LOOP)
+    }
+
+    fn announce(&self, need: Need, how: u32) -> Result<bool, Corrupt> {
+        self.asleep_flag(need).store(how, Ordering::Relaxed);
         fence(Ordering::SeqCst);
         let ready = self.ready(need)?;
         if ready {
@@ -253,6 +271,10 @@ impl Ring {
     pub(crate) fn corrupt_for_test(&self) {
         self.slot(self.tx.dir, TAIL).store(self.tx.pos.wrapping_add(RING_CAPACITY + 1), Ordering::Release);
     }
+}
+
+fn moved(bytes: usize, asleep: u32) -> Moved {
+    Moved { bytes, ring_doorbell: bytes > 0 && asleep != 0, woke_sleeper: bytes > 0 && asleep == ASLEEP }
 }
 
 /// The CPU this thread runs on (glibc answers from rseq or the vDSO: no

@@ -20,10 +20,15 @@ pub const CALLER_SPIN: Duration = Duration::from_micros(50);
 /// The most `HYPERLIGHT_JS_FAST_SPIN_US` may ask: the event loop's bound.
 pub const MAX_CALLER_SPIN: Duration = Duration::from_millis(1);
 
-/// The caller's spin for this call (zero: no fast path), within the process-wide budget.
+/// The caller's spin for this call (zero: no polling now), within the process-wide budget.
 pub fn caller_budget() -> Duration {
+    budget(caller_spin())
+}
+
+/// The caller's spin as configured (zero: no fast path at all).
+pub fn caller_spin() -> Duration {
     static SPIN: OnceLock<Duration> = OnceLock::new();
-    let spin = *SPIN.get_or_init(|| {
+    *SPIN.get_or_init(|| {
         let Ok(value) = std::env::var("HYPERLIGHT_JS_FAST_SPIN_US") else { return CALLER_SPIN };
         match value.trim().parse::<u64>().map(Duration::from_micros) {
             Ok(spin) if spin <= MAX_CALLER_SPIN => spin,
@@ -36,8 +41,7 @@ pub fn caller_budget() -> Duration {
                 CALLER_SPIN
             }
         }
-    });
-    budget(spin)
+    })
 }
 
 fn threshold() -> usize {

@@ -7,7 +7,7 @@ use std::any::Any;
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::backend::{downcast_snapshot, HostDispatch, HostHere, HostResult, Transport};
+use crate::backend::{downcast_snapshot, Doorbell, HostDispatch, HostHere, HostResult, Transport};
 use crate::host_wait::HostWaiter;
 use crate::call::InterruptTarget;
 use crate::console::Console;
@@ -112,79 +112,11 @@ impl ProcessGuest {
         moved
     }
 
-    /// Ends the current call, for its error message: the handler it ran.
-    fn take_handler(&mut self) -> String {
-        self.current.take().map(|(handler, _)| handler).unwrap_or_default()
-    }
-
-    fn gone(&mut self, during: &str, e: ProtocolError) -> Error {
-        let err = guest_gone(&self.guest, during, &e);
-        self.break_with(err)
-    }
-}
-
-impl ProcessGuest {
-    /// A call's last reply as its result.
-    fn result_of(&mut self, reply: Reply) -> Result<String> {
-        match reply {
-            Reply::Returned(json) => Ok(json),
-            Reply::Failed(f) => Err(failure_error(f)),
-            other => Err(self.break_with(Error::guest_abort(format!(
-                "the guest answered a call with {other:?}; it was stopped"
-            )))),
-        }
-    }
-}
-
-fn during_call(handler: &str) -> String {
-    format!("while running handler '{handler}'")
-}
-
-fn failure_error(f: GuestFailure) -> Error {
-    match f.kind {
-        FailureKind::Exception => Error::thrown(Described { name: f.name, text: f.message }),
-        FailureKind::Load | FailureKind::UnknownHandler | FailureKind::OutputTooLarge => Error::invalid_arg(f.message),
-        FailureKind::Internal => Error::internal(f.message),
-    }
-}
-
-impl Transport for ProcessGuest {
-    fn load(&mut self, modules: &[(String, String)], handlers: &[(String, String)]) -> Result<()> {
-        let req = Request::Load { modules: modules.to_vec(), handlers: handlers.to_vec() };
-        match self.request(&req, "while loading handlers")? {
-            Reply::Loaded => Ok(()),
-            Reply::Failed(f) => Err(failure_error(f)),
-            other => Err(self.break_with(Error::guest_abort(format!("the guest answered Load with {other:?}")))),
-        }
-    }
-
-    fn start(&mut self, handler: &str, event_json: &str, gc: bool) -> Result<()> {
-        self.host_wait.reset();
-        // Keyed by the guest process: the one this request goes to.
-        let spin_us = hyperlight_js_wire::spin::guest_budget(self.guest.pid as u64).as_micros() as u32;
-        let req = Request::Call { handler: handler.to_string(), event: event_json.to_string(), gc, spin_us };
-        // Not `send`: what the guest has no room for yet goes with the next
-        // receive, as the fast path runs on Node's thread, which must not wait on a guest.
-        if let Err(e) = self.guest.chan.send_nowait(&req) {
-            // Its doorbell found the guest dead: it died while idle. Said as
-            // `failure` says it, which the sandbox asks after a send.
-            if let Some(why) = self.exited() {
-                self.broken = Some(why.clone());
-                return Err(Error::poisoned_because(&why));
-            }
-            return Err(self.gone(&during_call(handler), e));
-        }
-        self.waiting.sent(self.guest.chan.woke_peer());
-        self.current = Some((handler.to_string(), None));
-        Ok(())
-    }
-
-    fn poll(&mut self, spin: Duration, cap: Instant) -> Option<Result<String>> {
-        if !matches!(self.current, Some((_, None))) {
-            return None;
-        }
-        let chan = &self.guest.chan;
-        let Wait { here, woken_until, mut until, mut ask_where } = self.waiting.begin(spin, cap, || chan.peer_idle_on_this_cpu());
+    /// A poll's waiting, as `wait` begins it: replies are read, host calls
+    /// answered where `call_here` can, until the call's result (`Some`), or
+    /// `None` once the guest has been given until `until` (or left a host call for `finish`).
+    fn receive(&mut self, wait: Wait, spin: Duration, cap: Instant) -> Option<Result<String>> {
+        let Wait { here, woken_until, mut until, mut ask_where } = wait;
         let mut moved = false;
         let deadline = || (Instant::now() + spin).min(cap);
         loop {
@@ -240,6 +172,107 @@ impl Transport for ProcessGuest {
             }
             return None;
         }
+    }
+
+    /// Ends the current call, for its error message: the handler it ran.
+    fn take_handler(&mut self) -> String {
+        self.current.take().map(|(handler, _)| handler).unwrap_or_default()
+    }
+
+    fn gone(&mut self, during: &str, e: ProtocolError) -> Error {
+        let err = guest_gone(&self.guest, during, &e);
+        self.break_with(err)
+    }
+}
+
+impl ProcessGuest {
+    /// A call's last reply as its result.
+    fn result_of(&mut self, reply: Reply) -> Result<String> {
+        match reply {
+            Reply::Returned(json) => Ok(json),
+            Reply::Failed(f) => Err(failure_error(f)),
+            other => Err(self.break_with(Error::guest_abort(format!(
+                "the guest answered a call with {other:?}; it was stopped"
+            )))),
+        }
+    }
+}
+
+fn during_call(handler: &str) -> String {
+    format!("while running handler '{handler}'")
+}
+
+fn failure_error(f: GuestFailure) -> Error {
+    match f.kind {
+        FailureKind::Exception => Error::thrown(Described { name: f.name, text: f.message }),
+        FailureKind::Load | FailureKind::UnknownHandler | FailureKind::OutputTooLarge => Error::invalid_arg(f.message),
+        FailureKind::Internal => Error::internal(f.message),
+    }
+}
+
+impl Transport for ProcessGuest {
+    fn load(&mut self, modules: &[(String, String)], handlers: &[(String, String)]) -> Result<()> {
+        // A sandbox just loaded is mostly called next, and again after that:
+        // counted as the guest last talked to, its first call asks it to
+        // poll for the second (see `guest_budget`). Not for the first call:
+        // that comes later than a poll lasts, after the load's promise settles.
+        let _ = hyperlight_js_wire::spin::guest_budget(self.guest.pid as u64);
+        let req = Request::Load { modules: modules.to_vec(), handlers: handlers.to_vec() };
+        match self.request(&req, "while loading handlers")? {
+            Reply::Loaded => Ok(()),
+            Reply::Failed(f) => Err(failure_error(f)),
+            other => Err(self.break_with(Error::guest_abort(format!("the guest answered Load with {other:?}")))),
+        }
+    }
+
+    fn start(&mut self, handler: &str, event_json: &str, gc: bool) -> Result<()> {
+        self.host_wait.reset();
+        // Keyed by the guest process: the one this request goes to.
+        let spin_us = hyperlight_js_wire::spin::guest_budget(self.guest.pid as u64).as_micros() as u32;
+        let req = Request::Call { handler: handler.to_string(), event: event_json.to_string(), gc, spin_us };
+        // Not `send`: what the guest has no room for yet goes with the next
+        // receive, as the fast path runs on Node's thread, which must not wait on a guest.
+        if let Err(e) = self.guest.chan.send_nowait(&req) {
+            // Its doorbell found the guest dead: it died while idle. Said as
+            // `failure` says it, which the sandbox asks after a send.
+            if let Some(why) = self.exited() {
+                self.broken = Some(why.clone());
+                return Err(Error::poisoned_because(&why));
+            }
+            return Err(self.gone(&during_call(handler), e));
+        }
+        self.waiting.sent(self.guest.chan.woke_peer());
+        self.current = Some((handler.to_string(), None));
+        Ok(())
+    }
+
+    fn poll(&mut self, spin: Duration, cap: Instant) -> Option<Result<String>> {
+        if !matches!(self.current, Some((_, None))) {
+            return None;
+        }
+        let chan = &self.guest.chan;
+        let wait = self.waiting.begin(spin, cap, || chan.peer_idle_on_this_cpu());
+        self.receive(wait, spin, cap)
+    }
+
+    fn doorbell(&mut self) -> Doorbell {
+        if !matches!(self.current, Some((_, None))) {
+            return Doorbell::Unavailable;
+        }
+        // A failure here shows again, and is reported, in `finish`.
+        self.guest.chan.arm_doorbell().unwrap_or(Doorbell::Unavailable)
+    }
+
+    fn woken(&mut self) -> Option<Result<String>> {
+        if !matches!(self.current, Some((_, None))) {
+            return None;
+        }
+        if let Err(e) = self.guest.chan.disarm_doorbell() {
+            let handler = self.take_handler();
+            return Some(Err(self.gone(&during_call(&handler), e)));
+        }
+        let now = Instant::now();
+        self.receive(Wait { here: false, woken_until: now, until: now, ask_where: false }, Duration::ZERO, now)
     }
 
     fn finish(&mut self) -> Result<String> {
