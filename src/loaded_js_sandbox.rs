@@ -253,13 +253,7 @@ pub fn call_handler_json(
         }
         (result, flat(sink.end()))
     };
-    // Settles the call once, whichever of its ends comes first: its outcome,
-    // or the sandbox failing it meanwhile (a parked call is failed by `dispose()`).
-    let settled = Arc::new(AtomicBool::new(false));
     let done = move |outcome: hyperlight_js_engine::Result<(hyperlight_js_engine::Result<String>, Option<Vec<String>>)>| {
-        if settled.swap(true, Ordering::AcqRel) {
-            return;
-        }
         let (result, console) = outcome.unwrap_or_else(|e| (Err(e), None));
         crate::completions::complete(&completions, id, result, console)
     };
@@ -321,6 +315,15 @@ where
     E: Fn(Outcome) -> (hyperlight_js_engine::Result<String>, Option<Vec<String>>) + Clone + Send + 'static,
     D: Fn(hyperlight_js_engine::Result<(hyperlight_js_engine::Result<String>, Option<Vec<String>>)>) + Clone + Send + Sync + 'static,
 {
+    // A call past the spin settles once, whichever of its ends comes first:
+    // its outcome, or the sandbox failing it meanwhile (a parked call is
+    // failed by `dispose()`). Built only here, off the fast path.
+    let settled = Arc::new(AtomicBool::new(false));
+    let done = move |outcome| {
+        if !settled.swap(true, Ordering::AcqRel) {
+            done(outcome)
+        }
+    };
     let fail = done.clone();
     let end = (ended.clone(), done.clone());
     CallEnds {
