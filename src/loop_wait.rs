@@ -55,7 +55,8 @@ pub fn in_callback() -> bool {
 
 /// How a call that goes on past the fast path's spin ends, wherever it waits.
 pub struct CallEnds {
-    /// Settles it with its outcome.
+    /// Settles it with its outcome; run while the call still holds its
+    /// sandbox, so before anything queued behind it begins.
     pub end: Box<dyn FnMut(Outcome)>,
     /// Settles it with an error, if the sandbox fails it while it waits
     /// (`dispose()`); from any thread. `end` and `fail` settle it once between them.
@@ -191,27 +192,35 @@ unsafe extern "C" fn on_readable(handle: *mut c_void, status: c_int, _events: c_
     let Some(parked) = in_loop.parked.take() else { return };
     in_loop.wakes += 1;
     let give_up = status < 0 || in_loop.wakes > MAX_WAKES;
-    let ends = &in_loop.ends;
+    let ends = &mut in_loop.ends;
     IN_CALLBACK.set(true);
-    let look = parked.resume(|sb, later| {
-        if let Some(outcome) = sb.woken() {
-            return Look::Answered(outcome);
+    let rang = parked.resume(|sb, later| {
+        let look = match sb.woken() {
+            Some(outcome) => Look::Answered(outcome),
+            None if give_up => {
+                (ends.hand_over)(later);
+                Look::HandedOver
+            }
+            None => look(sb, later, ends),
+        };
+        match look {
+            // Settled while the call still holds its sandbox: its console
+            // output and stats are taken before a call queued behind it
+            // begins (else that call's output could go to this one's end,
+            // and its own sink be reset to the sandbox's).
+            Look::Answered(outcome) => {
+                record_call_wait(CallWait::EventLoop);
+                (ends.end)(outcome);
+                None
+            }
+            Look::Parked(parked, _) => Some(parked),
+            Look::HandedOver => None,
         }
-        if give_up {
-            (ends.hand_over)(later);
-            return Look::HandedOver;
-        }
-        look(sb, later, ends)
     });
     IN_CALLBACK.set(false);
-    match look {
-        Some(Look::Parked(parked, _)) => in_loop.parked = Some(parked),
-        Some(Look::Answered(outcome)) => {
-            record_call_wait(CallWait::EventLoop);
-            (in_loop.ends.end)(outcome);
-            unsafe { close(in_loop) };
-        }
-        Some(Look::HandedOver) => unsafe { close(in_loop) },
+    match rang {
+        Some(Some(parked)) => in_loop.parked = Some(parked),
+        Some(None) => unsafe { close(in_loop) },
         // The sandbox is gone: cannot happen while a parked call holds a handle on it.
         None => {
             (in_loop.ends.fail)(Error::internal("the sandbox ended while a call waited for it"));
