@@ -183,6 +183,16 @@ impl CallControl {
         self.lock().terminate(by)
     }
 
+    /// A monitor's stop, counted under the same lock: the call cannot end
+    /// (`end` takes it) before its termination is in the metrics, so a
+    /// caller that reads them once the call has returned sees it.
+    fn terminate_by_monitor(&self, name: &'static str) {
+        let mut s = self.lock();
+        if s.terminate(name) {
+            monitor::record_monitor_triggered(name);
+        }
+    }
+
     #[cfg(test)]
     pub(crate) fn is_running(&self) -> bool {
         self.lock().running
@@ -265,10 +275,7 @@ impl Monitored {
         let task = prepared.map(|(race, rt)| {
             let control = control.clone();
             rt.spawn(async move {
-                let name = race.await;
-                if control.terminate(name) {
-                    monitor::record_monitor_triggered(name);
-                }
+                control.terminate_by_monitor(race.await);
             })
         });
         Ok(Self { task, started: Instant::now(), clock, cpu_before: None })
