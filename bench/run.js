@@ -11,10 +11,10 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
-const { now, quantile, median, cpuNow, takeCpu } = require('./measure');
+const { now, quantile, median, timeEach, cpuNow, takeCpu } = require('./measure');
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const { subjects } = require('./subjects');
+const { subjects, hyperlight } = require('./subjects');
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
 // Calls per sandbox in a throughput round. With 300, a round lasted about

@@ -301,4 +301,4 @@ try {
   console.error('quickjs-emscripten not installed (npm run bench installs it): skipped');
 }
 
-module.exports = { subjects };
+module.exports = { subjects, hyperlight };
