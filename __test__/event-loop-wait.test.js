@@ -57,6 +57,35 @@ test('eight sandboxes\' calls wait at once, each settling with its own result, i
   for (const s of sandboxes) s.dispose();
 });
 
+test('calls past the spin on sandboxes made and dropped one after another, and after restore() and a poisoning kill, wait in the loop each time', async () => {
+  // Each guest's descriptor gets a poll handle kept for the next call; a
+  // dropped sandbox's number is soon another guest's, and restore() and a
+  // killed call's replacement give a guest a new descriptor.
+  const before = metrics().callsWaited;
+  let calls = 0;
+  for (let i = 0; i < 4; i++) {
+    const sandbox = await loaded({ busy: BUSY });
+    const snap = await sandbox.snapshot();
+    for (let k = 0; k < 2; k++) {
+      assert.deepEqual(await sandbox.callHandler('busy', { ms: 5 * SLOW, id: `${i}.${k}` }), { id: `${i}.${k}` });
+      calls++;
+      await sandbox.restore(snap);
+    }
+    const stopped = sandbox.callHandler('busy', { ms: 60_000, id: 'x' }, { wallClockTimeoutMs: 20 * SLOW });
+    await assert.rejects(stopped, { code: 'ERR_CANCELLED' });
+    calls++;
+    assert.equal(sandbox.poisoned, true);
+    await sandbox.restore(snap);
+    assert.deepEqual(await sandbox.callHandler('busy', { ms: 5 * SLOW, id: `${i}.after` }), { id: `${i}.after` });
+    calls++;
+    sandbox.dispose();
+  }
+  const waits = waitsSince(before);
+  assert.equal(waits.caller + waits.eventLoop + waits.sandboxThread, calls, JSON.stringify(waits));
+  // The stopped calls' ends come from their monitors, on the sandbox's thread or in the loop.
+  assert.ok(waits[PAST_THE_SPIN] >= calls - 4, JSON.stringify(waits));
+});
+
 test('a waiting call is stopped by its wall-clock limit, kill(), an AbortSignal and dispose(), with the usual codes', async () => {
   const sandbox = await loaded({ busy: BUSY });
   const snapshot = await sandbox.snapshot();
@@ -143,10 +172,22 @@ test('a Worker ended while its call waits leaves the process sound', { timeout: 
       await new Promise((resolve) => w.once('message', resolve));
       await new Promise((resolve) => setTimeout(resolve, 100));
       await w.terminate();
+      // A Worker whose calls waited in its loop and that then ends by itself.
+      const done = new Worker(\`
+        const { SandboxBuilder } = require(${JSON.stringify(path.join(__dirname, '..', 'lib'))});
+        (async () => {
+          const js = await (await new SandboxBuilder().build()).loadRuntime();
+          js.addHandler('busy', 'function handler() { const t = Date.now() + 20; while (Date.now() < t) {} return 1; }');
+          const l = await js.getLoadedSandbox();
+          for (let i = 0; i < 3; i++) await l.callHandler('busy', {});
+        })();\`, { eval: true });
+      const code = await new Promise((resolve) => done.once('exit', resolve));
+      console.log('worker exit', code);
       const js = await (await new SandboxBuilder().build()).loadRuntime();
       js.addHandler('h', 'function handler(e) { return e + 1; }');
       const l = await js.getLoadedSandbox();
       console.log('after', await l.callHandler('h', 41));
     })().catch((e) => { console.error(e); process.exit(1); });`);
+  assert.match(r.stdout, /worker exit 0/);
   assert.match(r.stdout, /after 42/);
 });

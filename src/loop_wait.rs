@@ -13,7 +13,8 @@
 //! JS may run inside a libuv callback), a call that wakes the loop more than
 //! `MAX_WAKES` times, and a libuv failure.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::ffi::{c_int, c_void};
 use std::os::fd::RawFd;
 use std::sync::Arc;
@@ -125,14 +126,27 @@ fn enabled() -> bool {
     *ON
 }
 
-/// One call waiting in the loop; the poll handle's data.
+/// One call waiting in the loop; its poll handle's data while it waits.
 struct InLoop {
-    env: sys::napi_env,
-    /// Memory for the `uv_poll_t`, of the size libuv says.
+    /// Its descriptor's handle in `HANDLES`.
     handle: *mut c_void,
     parked: Option<Parked>,
     wakes: u32,
     ends: CallEnds,
+}
+
+thread_local! {
+    /// The poll handles of this thread's event loops (a Node thread has one),
+    /// one per guest descriptor a call has waited on, by loop and descriptor;
+    /// stopped between calls. Setting a handle up and closing it cost a call
+    /// five system calls more than starting and stopping a kept one (libuv
+    /// checks the descriptor with an epoll add and delete, makes it
+    /// non-blocking, then adds and deletes it again; the flags are put back).
+    /// A handle outlives its descriptor harmlessly: stopped, it is not
+    /// watched, and a later guest whose descriptor has the same number uses
+    /// it (libuv adds the descriptor to epoll again on start). Closed when
+    /// Node tears the environment down (`on_teardown`).
+    static HANDLES: RefCell<HashMap<(usize, RawFd), *mut c_void>> = RefCell::new(HashMap::new());
 }
 
 /// Waits for a parked call in `env`'s event loop, where its `end` settles
@@ -140,44 +154,60 @@ struct InLoop {
 /// is handed over at once.
 pub fn wait(env: &Env, waiting: Waiting) {
     let Waiting { parked, fd, ends } = waiting;
+    let Some(handle) = handle_for(env, fd) else { return give_over(parked, &ends) };
+    let in_loop = Box::into_raw(Box::new(InLoop { handle, parked: Some(parked), wakes: 0, ends }));
+    // SAFETY: an initialised, stopped handle of this thread's loop; `in_loop`
+    // lives until `release` takes it back.
+    let rc = unsafe {
+        uv_handle_set_data(handle, in_loop as *mut c_void);
+        uv_poll_start(handle, UV_READABLE, on_readable)
+    };
+    if rc != 0 {
+        // SAFETY: as above; the handle is not started.
+        let in_loop = unsafe { release(in_loop, true) };
+        if let Some(parked) = in_loop.parked {
+            give_over(parked, &in_loop.ends);
+        }
+    }
+}
+
+/// This thread's poll handle for `fd` in `env`'s loop, set up at its first use.
+fn handle_for(env: &Env, fd: RawFd) -> Option<*mut c_void> {
     let mut event_loop = std::ptr::null_mut();
     // SAFETY: a valid env on its own thread.
     if unsafe { sys::napi_get_uv_event_loop(env.raw(), &mut event_loop) } != sys::Status::napi_ok || event_loop.is_null() {
-        return give_over(parked, &ends);
+        return None;
     }
+    let key = (event_loop as usize, fd);
+    if let Some(handle) = HANDLES.with_borrow(|h| h.get(&key).copied()) {
+        return Some(handle);
+    }
+    let first_of_loop = HANDLES.with_borrow(|h| !h.keys().any(|(l, _)| *l == key.0));
     let handle = new_handle();
     // SAFETY: `handle` is zeroed memory of the size libuv asked for, 8-aligned;
-    // `fd` is the guest's socket, open until the call ends. libuv makes the
+    // `fd` is the guest's socket, open while the call waits. libuv makes the
     // descriptor non-blocking, which the sandbox's thread, blocking on it
     // once a call goes there, does not expect: its flags are put back.
     let rc = unsafe {
         let flags = libc::fcntl(fd, libc::F_GETFL);
-        let mut rc = uv_poll_init(event_loop, handle, fd);
+        let rc = uv_poll_init(event_loop, handle, fd);
         if flags >= 0 {
             libc::fcntl(fd, libc::F_SETFL, flags);
-        }
-        if rc == 0 {
-            rc = uv_poll_start(handle, UV_READABLE, on_readable);
-            if rc != 0 {
-                // Its data is still null: closing it frees only the handle.
-                uv_close(handle, Some(free_handle));
-            }
-        } else {
-            free_handle_now(handle);
         }
         rc
     };
     if rc != 0 {
-        return give_over(parked, &ends);
+        // SAFETY: libuv refused it, so does not know it.
+        unsafe { free_handle_now(handle) };
+        return None;
     }
-    let in_loop = Box::into_raw(Box::new(InLoop { env: env.raw(), handle, parked: Some(parked), wakes: 0, ends }));
-    // SAFETY: the handle is started; `in_loop` lives until `free_handle`. If
-    // Node tears this environment down (a Worker ends) first, the hook
-    // closes the handle and the call goes to the sandbox's thread.
-    unsafe {
-        uv_handle_set_data(handle, in_loop as *mut c_void);
-        sys::napi_add_env_cleanup_hook(env.raw(), Some(on_teardown), in_loop as *mut c_void);
+    if first_of_loop {
+        // SAFETY: the hook runs on this thread when Node tears `env` down
+        // (a Worker ends), while the loop can still close handles.
+        unsafe { sys::napi_add_env_cleanup_hook(env.raw(), Some(on_teardown), event_loop as *mut c_void) };
     }
+    HANDLES.with_borrow_mut(|h| h.insert(key, handle));
+    Some(handle)
 }
 
 /// Resumes a parked call only to hand it to the sandbox's thread.
@@ -187,8 +217,12 @@ fn give_over(parked: Parked, ends: &CallEnds) {
 
 /// The guest rang (wrote, or died: its socket closed), or libuv failed.
 unsafe extern "C" fn on_readable(handle: *mut c_void, status: c_int, _events: c_int) {
-    // SAFETY: set in `wait`; freed only by `free_handle`, after `close` below.
-    let in_loop = unsafe { &mut *(uv_handle_get_data(handle) as *mut InLoop) };
+    let ptr = uv_handle_get_data(handle) as *mut InLoop;
+    if ptr.is_null() {
+        return;
+    }
+    // SAFETY: set in `wait`; taken back only by `release`, below.
+    let in_loop = unsafe { &mut *ptr };
     let Some(parked) = in_loop.parked.take() else { return };
     in_loop.wakes += 1;
     let give_up = status < 0 || in_loop.wakes > MAX_WAKES;
@@ -220,32 +254,56 @@ unsafe extern "C" fn on_readable(handle: *mut c_void, status: c_int, _events: c_
     IN_CALLBACK.set(false);
     match rang {
         Some(Some(parked)) => in_loop.parked = Some(parked),
-        Some(None) => unsafe { close(in_loop) },
+        // SAFETY: the call is done with its handle; libuv's failure closes it.
+        Some(None) => drop(unsafe { release(ptr, status < 0) }),
         // The sandbox is gone: cannot happen while a parked call holds a handle on it.
         None => {
             (in_loop.ends.fail)(Error::internal("the sandbox ended while a call waited for it"));
-            unsafe { close(in_loop) };
+            drop(unsafe { release(ptr, status < 0) });
         }
     }
 }
 
-/// Node is tearing the environment down with the call still waiting.
-unsafe extern "C" fn on_teardown(arg: *mut c_void) {
-    // SAFETY: the hook is removed in `close`, so `arg` is a live `InLoop`.
-    let in_loop = unsafe { &mut *(arg as *mut InLoop) };
-    if let Some(parked) = in_loop.parked.take() {
-        give_over(parked, &in_loop.ends);
+/// Stops a call's handle and gives its `InLoop` back; with `close`, also
+/// closes the handle (libuv failed on it) and forgets it.
+///
+/// # Safety
+/// `in_loop` is from `wait`, not released yet, on its loop's thread.
+unsafe fn release(in_loop: *mut InLoop, close: bool) -> InLoop {
+    // SAFETY: as the caller promises.
+    let in_loop = unsafe { *Box::from_raw(in_loop) };
+    unsafe {
+        uv_poll_stop(in_loop.handle);
+        uv_handle_set_data(in_loop.handle, std::ptr::null_mut());
     }
-    unsafe { close(in_loop) };
+    if close {
+        HANDLES.with_borrow_mut(|h| h.retain(|_, handle| *handle != in_loop.handle));
+        unsafe { uv_close(in_loop.handle, Some(free_handle)) };
+    }
+    in_loop
 }
 
-/// Stops and closes the handle; it and `in_loop` are freed once libuv is done with them.
-unsafe fn close(in_loop: &mut InLoop) {
-    // SAFETY: the hook was added in `wait`; the handle is initialised and not closed yet.
-    unsafe {
-        sys::napi_remove_env_cleanup_hook(in_loop.env, Some(on_teardown), in_loop as *mut InLoop as *mut c_void);
-        uv_poll_stop(in_loop.handle);
-        uv_close(in_loop.handle, Some(free_handle));
+/// Node is tearing down the environment of `arg`'s loop: a call still
+/// waiting goes to the sandbox's thread, and the loop's handles are closed.
+unsafe extern "C" fn on_teardown(arg: *mut c_void) {
+    let event_loop = arg as usize;
+    let handles: Vec<*mut c_void> = HANDLES.with_borrow_mut(|h| {
+        let mine: Vec<_> = h.keys().filter(|(l, _)| *l == event_loop).copied().collect();
+        mine.into_iter().filter_map(|k| h.remove(&k)).collect()
+    });
+    for handle in handles {
+        // SAFETY: a handle of this loop, initialised and not closed; its data,
+        // if any, is a waiting call's `InLoop`.
+        unsafe {
+            let in_loop = uv_handle_get_data(handle) as *mut InLoop;
+            if !in_loop.is_null() {
+                let in_loop = release(in_loop, false);
+                if let Some(parked) = in_loop.parked {
+                    give_over(parked, &in_loop.ends);
+                }
+            }
+            uv_close(handle, Some(free_handle));
+        }
     }
 }
 
@@ -265,14 +323,8 @@ unsafe fn free_handle_now(handle: *mut c_void) {
     drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(handle as *mut u64, handle_words())) });
 }
 
-/// libuv has closed the handle: free it, and its call's `InLoop` if it has one.
+/// libuv has closed the handle (its data is null by then): free it.
 unsafe extern "C" fn free_handle(handle: *mut c_void) {
-    // SAFETY: its data is null or an `InLoop` from `Box::into_raw` in `wait`.
-    unsafe {
-        let in_loop = uv_handle_get_data(handle) as *mut InLoop;
-        if !in_loop.is_null() {
-            drop(Box::from_raw(in_loop));
-        }
-        free_handle_now(handle);
-    }
+    // SAFETY: from `new_handle`.
+    unsafe { free_handle_now(handle) }
 }

@@ -176,7 +176,12 @@ impl Guest {
     fn handle(&mut self, request: Request) -> Option<Reply> {
         match request {
             Request::Fork { init } => self.fork(init),
-            Request::Load { modules, handlers } => Some(self.load(modules, handlers)),
+            Request::Load { modules, handlers, spin_us } => {
+                let reply = self.load(modules, handlers);
+                // Poll for the first call, as after a call for the next one.
+                with_channel(|c| c.set_spin(hyperlight_js_wire::spin::guest_spin(spin_us)));
+                Some(reply)
+            }
             Request::Call { handler, event, gc, spin_us } => {
                 // The host asks us to poll for what comes next (a host result,
                 // the next call) when it is lightly loaded: cheaper than waking.

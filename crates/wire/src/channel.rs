@@ -524,7 +524,7 @@ mod tests {
         let (mut host, mut guest) = pair(1 << 20);
         let reqs = vec![
             Request::Fork { init: Some(SandboxInit { config: SandboxConfig::default(), host_modules: vec![HostModuleDecl { name: "math".into(), functions: vec!["add".into()] }] }) },
-            Request::Load { modules: vec![("user:a".into(), "export const x = 1".into())], handlers: vec![("h".into(), "function handler(e) { return e }".into())] },
+            Request::Load { modules: vec![("user:a".into(), "export const x = 1".into())], handlers: vec![("h".into(), "function handler(e) { return e }".into())], spin_us: 1000 },
             Request::Call { handler: "h".into(), event: "{\"a\":[1,2,3]}".into(), gc: false, spin_us: 100 },
             Request::HostResult(Err("boom".into())),
         ];

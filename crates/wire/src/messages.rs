@@ -101,7 +101,8 @@ pub enum Request {
     /// turns itself into a fresh sandbox. A paused copy is a snapshot.
     Fork { init: Option<SandboxInit> },
     /// Register modules (lazily compiled) then compile the handlers.
-    Load { modules: Vec<(String, String)>, handlers: Vec<(String, String)> },
+    /// `spin_us` as for `Call`: a sandbox just loaded is mostly called next.
+    Load { modules: Vec<(String, String)>, handlers: Vec<(String, String)>, spin_us: u32 },
     /// `spin_us`: how long the guest should poll for the next request after
     /// answering (zero: sleep at once); the host decides, knowing its load.
     Call { handler: String, event: String, gc: bool, spin_us: u32 },

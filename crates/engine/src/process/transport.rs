@@ -213,11 +213,12 @@ fn failure_error(f: GuestFailure) -> Error {
 impl Transport for ProcessGuest {
     fn load(&mut self, modules: &[(String, String)], handlers: &[(String, String)]) -> Result<()> {
         // A sandbox just loaded is mostly called next, and again after that:
-        // counted as the guest last talked to, its first call asks it to
-        // poll for the second (see `guest_budget`). Not for the first call:
-        // that comes later than a poll lasts, after the load's promise settles.
+        // the guest polls for its first call (`LOAD_SPIN`, within the budget),
+        // and counted as the guest last talked to, its first call asks it to
+        // poll for the second (see `guest_budget`).
         let _ = hyperlight_js_wire::spin::guest_budget(self.guest.pid as u64);
-        let req = Request::Load { modules: modules.to_vec(), handlers: handlers.to_vec() };
+        let spin_us = hyperlight_js_wire::spin::budget(hyperlight_js_wire::spin::LOAD_SPIN).as_micros() as u32;
+        let req = Request::Load { modules: modules.to_vec(), handlers: handlers.to_vec(), spin_us };
         match self.request(&req, "while loading handlers")? {
             Reply::Loaded => Ok(()),
             Reply::Failed(f) => Err(failure_error(f)),
