@@ -149,6 +149,37 @@ test('on the process backend the option is accepted and nothing is written', pro
   }
 });
 
+test('what a process killed while it wrote a snapshot left in TMPDIR is swept once an hour old; a newer one, or a live process\'s, is kept', hypervisorOnly, async () => {
+  const dir = freshDir();
+  const tmpdir = process.env.TMPDIR;
+  process.env.TMPDIR = dir;
+  // Private directories are named with their writer's pid; no process has
+  // pid 4194304 (above Linux's largest).
+  const leftover = (name, ageS) => {
+    const p = path.join(dir, name);
+    fs.mkdirSync(p);
+    fs.writeFileSync(path.join(p, 'blob'), Buffer.alloc(4096, 1));
+    const t = new Date(Date.now() - ageS * 1000);
+    fs.utimesSync(p, t, t);
+    return name;
+  };
+  const dead = leftover('.hyperlight-js-snapshot-4194304-0-1', 7200);
+  const recent = leftover('.hyperlight-js-snapshot-4194304-1-1', 60);
+  const live = leftover(`.hyperlight-js-snapshot-${process.pid}-99-1`, 7200);
+  try {
+    const js = await (await new SandboxBuilder().build()).loadRuntime();
+    js.addHandler('h', 'function handler() { return 1; }');
+    const sandbox = await js.getLoadedSandbox();
+    await sandbox.snapshot();
+    assert.deepEqual(fs.readdirSync(dir).sort(), [recent, live].sort(), `${dead} swept, the rest kept`);
+    sandbox.dispose();
+  } finally {
+    if (tmpdir === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = tmpdir;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a micro-VM snapshot lives in an unlinked file: none is left in TMPDIR, and restore still works', hypervisorOnly, async () => {
   const dir = freshDir();
   const tmpdir = process.env.TMPDIR;

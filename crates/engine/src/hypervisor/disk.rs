@@ -90,6 +90,20 @@ pub(super) fn file_backed(snapshot: Arc<Snapshot>, dir: &Path) -> Arc<Snapshot> 
 }
 
 fn write_and_map(snapshot: &Snapshot, dir: &Path) -> std::result::Result<Snapshot, String> {
+    // A process killed while it wrote one left a file of the guest's size
+    // behind; swept once a process for each directory used.
+    static SWEPT: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+    let first = {
+        let mut swept = crate::lock(&SWEPT);
+        let first = !swept.iter().any(|d| d == dir);
+        if first {
+            swept.push(dir.to_path_buf());
+        }
+        first
+    };
+    if first {
+        sweep_abandoned(dir, ABANDONED_AFTER);
+    }
     let path = private_dir(dir, "snapshot").map_err(|e| e.to_string())?;
     let mapped = snapshot.save(&path, &tag()).and_then(|_| Snapshot::load(&path, tag()));
     // The mapping holds the data now; the names go.
@@ -148,7 +162,7 @@ pub(super) fn cached_template(dir: &Path, guest_id: u64, config: &SandboxConfig,
     // not count. This process uses the template from memory meanwhile, and
     // lib/api.js keeps Node alive until the write is done (`writes_pending`).
     // What cannot even begin (no directory) is said now.
-    sweep_abandoned(dir);
+    sweep_abandoned(dir, ABANDONED_AFTER);
     match std::fs::create_dir_all(dir).and_then(|()| private_dir(dir, "template")) {
         Ok(written) => write_behind(booted.clone(), written, path, found),
         Err(e) => warn(cannot_write(&path, &e.to_string())),
@@ -156,15 +170,23 @@ pub(super) fn cached_template(dir: &Path, guest_id: u64, config: &SandboxConfig,
     Ok(booted)
 }
 
+/// How long a private directory of an ended process stays before it is
+/// swept. Its pid says only that no process of this pid namespace has it: a
+/// process in another container sharing the directory (a template cache on
+/// a shared volume) may still be writing, for seconds; none writes for an hour.
+const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// Removes what processes that ended mid-write left in `dir` (their
-/// private directories, named with their pid: see `private_dir`).
-fn sweep_abandoned(dir: &Path) {
+/// private directories, named with their pid: see `private_dir`), once
+/// unchanged for `older_than`.
+fn sweep_abandoned(dir: &Path, older_than: std::time::Duration) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
         let name = entry.file_name();
         let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(".hyperlight-js-")) else { continue };
         let pid = rest.split('-').nth(1).and_then(|p| p.parse::<u32>().ok());
-        if pid.is_some_and(|pid| pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists()) {
+        let old = entry.metadata().and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().is_ok_and(|age| age >= older_than));
+        if old && pid.is_some_and(|pid| pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists()) {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
@@ -361,7 +383,10 @@ mod tests {
         let unrelated = base.join("template-something");
         std::fs::create_dir_all(theirs.join("blobs")).unwrap();
         std::fs::create_dir(&unrelated).unwrap();
-        sweep_abandoned(&base);
+        // Not while it may still be written by a process of another pid namespace.
+        sweep_abandoned(&base, ABANDONED_AFTER);
+        assert!(ours.exists() && unrelated.exists() && theirs.exists());
+        sweep_abandoned(&base, std::time::Duration::ZERO);
         assert!(ours.exists() && unrelated.exists() && !theirs.exists());
         std::fs::remove_dir_all(&base).unwrap();
     }
