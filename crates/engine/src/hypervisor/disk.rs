@@ -120,16 +120,40 @@ pub(super) fn guest_id(guest: &[u8]) -> u64 {
     h.finish()
 }
 
-/// The template layout's name for `config`'s sizes.
+/// The template layout's name for `config`'s sizes, on this CPU.
 fn template_name(guest_id: u64, config: &SandboxConfig) -> String {
     format!(
-        "template-{}-hl{HYPERLIGHT_HOST_VERSION}-{guest_id:016x}-heap{}-scratch{}-in{}-out{}",
+        "template-{}-hl{HYPERLIGHT_HOST_VERSION}-{guest_id:016x}-{}-heap{}-scratch{}-in{}-out{}",
         env!("CARGO_PKG_VERSION"),
+        cpu_id(),
         config.heap_size,
         config.scratch_size,
         config.input_buffer_size,
         config.output_buffer_size
     )
+}
+
+/// The CPU a template was booted on: vendor, family-model-stepping
+/// signature, and the size of the register state its enabled features save.
+/// A template holds a vCPU's state as that CPU gave it (its saved register
+/// area's layout, what the guest saw of the CPU at boot), so a cache
+/// directory shared by a fleet of mixed machines keeps one per kind of CPU
+/// rather than hand one machine's to another.
+fn cpu_id() -> String {
+    #[cfg(target_arch = "x86_64")]
+    #[allow(unused_unsafe)]
+    // SAFETY: CPUID exists on every x86-64 CPU; leaf 0xD exists where XSAVE does, which x86-64 KVM hosts have.
+    let (vendor, signature, xsave) = unsafe {
+        use std::arch::x86_64::{__cpuid, __cpuid_count};
+        let v = __cpuid(0);
+        let vendor: Vec<u8> = [v.ebx, v.edx, v.ecx].iter().flat_map(|r| r.to_le_bytes()).collect();
+        let xsave = if v.eax >= 0xd { __cpuid_count(0xd, 0).ebx } else { 0 };
+        (String::from_utf8_lossy(&vendor).into_owned(), __cpuid(1).eax, xsave)
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let (vendor, signature, xsave) = (std::env::consts::ARCH.to_string(), 0u32, 0u32);
+    let vendor: String = vendor.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    format!("cpu{vendor}{signature:x}x{xsave}")
 }
 
 /// The template for `config` from the cache in `dir`, or `boot`ed and
@@ -338,6 +362,9 @@ mod tests {
         let guest = guest_id(b"guest");
         let name = template_name(guest, &config);
         assert!(name.contains(&format!("heap{}", config.heap_size)) && name.contains("hl0.17.0"), "{name}");
+        // And the CPU: one of each kind in a cache a mixed fleet shares.
+        assert!(name.contains(&cpu_id()) && cpu_id().len() > "cpux".len(), "{name}");
+        assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.'), "{name}");
         assert_ne!(guest_id(b"guest"), guest_id(b"other guest"));
         let other = SandboxConfig { output_buffer_size: config.output_buffer_size * 2, ..config };
         assert_ne!(template_name(guest, &other), name);
