@@ -16,8 +16,8 @@ const { BACKEND, SLOW, runNode, LIB, apiError } = require('./helpers');
 const hypervisorOnly = BACKEND === 'hypervisor' ? {} : { skip: `micro-VM templates only (this run: ${BACKEND})` };
 const processOnly = BACKEND === 'process' ? {} : { skip: `the process backend's answer (this run: ${BACKEND})` };
 
-/** One child process: a sandbox built with the cache `dir`, one call, what it saw. */
-function child(dir) {
+/** One child process: a sandbox built with the cache `dir`, one call, what it saw; with `exit`, it then calls process.exit(). */
+function child(dir, { exit = false } = {}) {
   const script = `
     const { SandboxBuilder, metrics } = require(${LIB});
     const warnings = [];
@@ -29,6 +29,7 @@ function child(dir) {
       const out = await loaded.callHandler('h', { n: 41 });
       await new Promise((resolve) => setImmediate(resolve));
       console.log(JSON.stringify({ out, backend: loaded.backend, templates: metrics().templates, warnings }));
+      ${exit ? 'process.exit(0);' : ''}
     })();`;
   const r = runNode(script, { timeout: 60_000 * Math.max(1, SLOW / 4) });
   return JSON.parse(r.stdout.trim().split('\n').pop());
@@ -79,6 +80,22 @@ test('a second process loads the template the first one wrote, and boots no gues
     assert.deepEqual(second.warnings, []);
     // Each process's guest gets entropy of its own, template or not.
     assert.notDeepEqual(second.out.r, first.out.r);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a process that calls process.exit() right after its first sandbox still leaves the template for the next', hypervisorOnly, () => {
+  const dir = freshDir();
+  try {
+    const first = child(dir, { exit: true });
+    assert.ok(first.templates.booted >= 1, JSON.stringify(first.templates));
+    assert.equal(templates(dir).length, 1, `one template layout in ${fs.readdirSync(dir)}`);
+    assert.deepEqual(fs.readdirSync(dir).filter((n) => n.startsWith('.')), [], 'nothing half-written left behind');
+    const second = child(dir, { exit: true });
+    assert.equal(second.out.n, 42);
+    assert.equal(second.templates.booted, 0, JSON.stringify(second.templates));
+    assert.ok(second.templates.loadedFromCache >= 1, JSON.stringify(second.templates));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -98,9 +98,23 @@ const carry = (from, to) => guestFetch.carry(from, consoleSink.carry(from, to));
 // A template cache file is written behind the start that booted it: until
 // it is written, a timer keeps Node alive (as a pending fs write would) and
 // then raises what the write reported.
+// process.exit() ends Node without running that timer, which lost the
+// write (and the next process booted its own): on exit, Node waits for it,
+// at most EXIT_WAIT_MS (113 MiB take well under a second on a local disk).
 let waitingForWrites = null;
+let waitsAtExit = false;
+const EXIT_WAIT_MS = 30_000;
+function waitForWritesAtExit() {
+  if (native.templateWritesPending() > 0 && !native.waitForTemplateWrites(EXIT_WAIT_MS)) {
+    process.stderr.write(`@hyperlight/js-host-api: a template cache write was still under way ${EXIT_WAIT_MS / 1000} s after exit began; it is abandoned, and the next process boots its own template\n`);
+  }
+}
 function raiseWarnings() {
   for (const { code, message } of native.takeWarnings()) process.emitWarning(message, { code });
+  if (!waitsAtExit && native.templateWritesPending() > 0) {
+    waitsAtExit = true;
+    process.on('exit', waitForWritesAtExit);
+  }
   if (waitingForWrites === null && native.templateWritesPending() > 0) {
     waitingForWrites = setTimeout(() => {
       waitingForWrites = null;

@@ -96,6 +96,14 @@ pub fn template_writes_pending() -> u32 {
     hyperlight_js_engine::select::template_writes_pending().min(u32::MAX as u64) as u32
 }
 
+/// Blocks for up to `limit_ms` until the template cache writes under way
+/// have ended; whether they did. Only for Node's `exit` event (lib/api.js),
+/// where nothing may wait asynchronously any more.
+#[napi]
+pub fn wait_for_template_writes(limit_ms: u32) -> bool {
+    hyperlight_js_engine::select::wait_for_template_writes(std::time::Duration::from_millis(limit_ms.into()))
+}
+
 /// The engine's warnings since the last call (lib/api.js drains them after
 /// every step that may boot or snapshot a guest).
 #[napi]

@@ -65,6 +65,19 @@ pub fn template_writes_pending() -> u64 {
     0
 }
 
+/// Waits up to `limit` for the template cache writes under way to end
+/// (`process.exit()` would cut them off); whether they did.
+pub fn wait_for_template_writes(limit: std::time::Duration) -> bool {
+    let until = std::time::Instant::now() + limit;
+    while template_writes_pending() > 0 {
+        if std::time::Instant::now() >= until {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    true
+}
+
 fn hypervisor_backend() -> Arc<dyn Backend> {
     #[cfg(feature = "hypervisor")]
     {
