@@ -111,11 +111,12 @@ function waitForWritesAtExit() {
 }
 function raiseWarnings() {
   for (const { code, message } of native.takeWarnings()) process.emitWarning(message, { code });
-  if (!waitsAtExit && native.templateWritesPending() > 0) {
+  const writing = native.templateWritesPending() > 0;
+  if (writing && !waitsAtExit) {
     waitsAtExit = true;
     process.on('exit', waitForWritesAtExit);
   }
-  if (waitingForWrites === null && native.templateWritesPending() > 0) {
+  if (writing && waitingForWrites === null) {
     waitingForWrites = setTimeout(() => {
       waitingForWrites = null;
       raiseWarnings();
